@@ -1,0 +1,89 @@
+# hyperbox: top-level build and test entry points.
+#
+#   make            build hyperbox.ko (Debian's 6.1 kernel), user/, selftests/, bench/, guests/
+#   make run        run the demo guest (directly on /dev/hyperbox, or in a QEMU sandbox)
+#   make check      the whole test loop: host tests + QEMU/SVM guest lane (+ Bochs/VMX lane)
+#
+# The module itself is described by ./Kbuild (kbuild reads it before this file).
+# Everything here installs what it needs (scripts/deps.sh) except `make`/`module`.
+
+KVER    ?= $(shell scripts/kver.sh 6.1 2>/dev/null)
+KDIR    ?= /lib/modules/$(KVER)/build
+OUT     ?= $(CURDIR)/out
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# make check-guest T=word: only the guest test programs whose path contains word
+T       ?=
+
+SUBDIRS := $(foreach d,user selftests bench guests,$(if $(wildcard $(d)/Makefile),$(d)))
+
+.PHONY: all deps module modules-6.12 $(SUBDIRS) initramfs check check-guest check-vmx \
+	check-harness run shell dkms-check sparse clean help
+
+all: module $(SUBDIRS)
+
+help:
+	@sed -n 's/^#   make/make/p' Makefile; \
+	echo "other targets: deps module modules-6.12 initramfs check-guest [T=word] check-vmx"; \
+	echo "               check-harness shell dkms-check sparse clean"
+
+deps:
+	@scripts/deps.sh
+
+module:
+	@test -f Kbuild || { echo "no Kbuild: nothing to build"; exit 0; }
+	@test -n "$(KVER)" || { echo "no Debian 6.1 kernel headers: run 'make deps'"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 -j$(JOBS) modules
+
+# Build-only check against Debian 12's 6.12 headers, in a copy of the sources.
+modules-6.12:
+	@v=$$(scripts/kver.sh 6.12) || { echo "no linux-headers-6.12.*+deb12-amd64 installed: run 'make deps'"; exit 1; }; \
+	rm -rf $(OUT)/build-6.12 && mkdir -p $(OUT)/build-6.12 && \
+	cp -a Kbuild kmod uapi $(OUT)/build-6.12/ && \
+	$(MAKE) -C /usr/src/linux-headers-$$v M=$(OUT)/build-6.12 W=1 -j$(JOBS) modules
+
+$(SUBDIRS):
+	$(MAKE) -C $@ -j$(JOBS)
+
+# The test initramfs (layout: scripts/guest-init).
+initramfs: all
+	scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
+
+check:
+	@scripts/check.sh
+
+# Only the QEMU guest lane, on what is already built (quick loop).
+check-guest: all
+	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
+	@scripts/run-guest-tests.sh $(OUT)/guest.log $(OUT)/initramfs.cpio.gz $(if $(T),hb.filter=$(T))
+	@scripts/tap-summary.sh --guest guest $(OUT)/guest.log
+
+# The Bochs/VMX lane. scripts/bochs-run.sh LOG INITRD is the VMX engineer's.
+check-vmx: all
+	@test -x scripts/bochs-run.sh || { echo "scripts/bochs-run.sh does not exist yet"; exit 1; }
+	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
+	@scripts/bochs-run.sh $(OUT)/vmx.log $(OUT)/initramfs.cpio.gz || true
+	@scripts/tap-summary.sh --guest vmx $(OUT)/vmx.log
+
+# The harness's own tests (canned serial logs -> verdicts).
+check-harness:
+	@scripts/tests/run.sh
+
+run:
+	@scripts/run-demo.sh
+
+# An interactive shell in the QEMU guest with everything loaded ('poweroff -f' leaves).
+shell: initramfs
+	HB_INTERACTIVE=1 QEMU_TIMEOUT=86400 scripts/qemu-run.sh $(OUT)/initramfs.cpio.gz /dev/null hb.mode=shell
+
+# dkms add + build into a private dkms tree (never installs or loads anything).
+dkms-check:
+	@scripts/dkms-check.sh $(KVER)
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 -j$(JOBS) modules
+
+clean:
+	-test -n "$(KVER)" && test -f Kbuild && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-for d in $(SUBDIRS) $(wildcard tests/unit tests/container); do \
+		test -f $$d/Makefile && $(MAKE) -C $$d clean; done
+	rm -rf $(OUT)

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Scan a serial log for kernel splats: Oops, BUG, WARNING, lockdep reports,
+# RCU stalls, soft/hard lockups, general protection faults, KASAN/UBSAN
+# reports, hung tasks, call traces, panics.
+#
+# Usage: scripts/check-splat.sh LOG
+# Only kernel log lines are looked at: they carry a printk timestamp
+# ("[   12.345678] ", CONFIG_PRINTK_TIME=y in Debian's kernels), so a test
+# that prints the word "WARNING:" cannot trip it. The same line seen on the
+# live console and again in the final dmesg dump is reported once.
+# Prints the offending kernel lines with a little context (at most 60 lines) and exits 1 if there are any.
+set -eu
+log=${1:?usage: $0 LOG}
+awk '
+{
+	sub(/\r$/, "")
+	p = match($0, /\[ *[0-9]+\.[0-9]+\] /)
+	if (!p) next
+	msg = substr($0, p + RLENGTH)
+	if (msg ~ /Oops|BUG:|WARNING:|lockdep|possible recursive locking|possible circular locking|inconsistent lock state|rcu_sched self-detected stall|rcu: INFO: .*detected stall|self-detected stall on CPU|soft lockup|hard LOCKUP|general protection|KASAN|UBSAN|Call Trace|Kernel panic|blocked for more than|kernel BUG|unable to handle|double fault|stack-protector|list_add corruption|list_del corruption|refcount_t:|kmemleak: [0-9]+ new suspected/) {
+		if (msg in seen) { ctx = 0; next }
+		seen[msg] = 1
+		n++
+		if (shown < 60) { print msg; shown++ }
+		ctx = 8
+		next
+	}
+	if (ctx > 0 && shown < 60) { print "    " msg; shown++; ctx-- }
+}
+END { exit n > 0 }' "$log"

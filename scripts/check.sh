@@ -1,0 +1,172 @@
+#!/bin/sh
+# make check: the whole test loop. Runs every lane even when an earlier one
+# failed, then prints TAP and one closing summary line (scripts/tap-summary.sh).
+#
+#   1. install missing Debian packages (scripts/deps.sh)
+#   2. build: hyperbox.ko for Debian's 6.1 kernel with W=1 (a warning fails),
+#      the same for Debian 12's 6.12 headers when installed (build only),
+#      userspace (user/), selftests/, bench/, guests/
+#   3. host tests: the harness's own tests, tests/unit, user, tests/container
+#      (each only when its Makefile exists)
+#   4. the guest lane: initramfs + QEMU TCG with SVM (scripts/run-guest-tests.sh)
+#   5. the VMX lane: scripts/bochs-run.sh, when it exists
+#
+# Env: OUT (default out/check), QEMU_TIMEOUT, HB_TEE=1 (show the serial console
+# live), HB_ARGS (extra guest kernel args, e.g. "hb.filter=memslot"),
+# SKIP_DEPS=1, SKIP_612=1, SKIP_VMX=1, SKIP_GUEST=1.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=${OUT:-$top/out/check}
+rm -rf "$out"
+mkdir -p "$out"
+hostlog=$out/host.log
+: >"$hostlog"
+t_start=$(date +%s)
+export CMOCKA_MESSAGE_OUTPUT=TAP
+jobs=$(nproc 2>/dev/null || echo 2)
+
+say() { echo "check: $*"; }
+
+# lane NAME CMD...: run one test program on the host; its output (TAP, or
+# anything: then it is judged by its exit status) goes into host.log.
+lane() {
+	name=$1; shift
+	file=$out/$(echo "$name" | tr / -).log
+	t0=$(date +%s)
+	"$@" >"$file" 2>&1 </dev/null
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	{
+		echo "@@HB TEST-BEGIN $name"
+		cat "$file"
+		echo
+		echo "@@HB TEST-END $name rc=$rc secs=$secs"
+	} >>"$hostlog"
+	if [ $rc = 0 ]; then say "$name: ok ($secs s)"; else say "$name: FAILED, exit $rc ($secs s): $file"; fi
+	return $rc
+}
+
+# step DESCRIPTION CMD...: one TAP result from a command's exit status; its
+# output is kept in a log and its tail shown on failure.
+step() {
+	desc=$1; shift
+	slog=$out/step-$$.log
+	"$@" >"$slog" 2>&1
+	rc=$?
+	echo "1..1"
+	if [ $rc = 0 ]; then
+		echo "ok 1 - $desc"
+	else
+		tail -n 40 "$slog" | sed 's/^/# /'
+		echo "not ok 1 - $desc (exit $rc)"
+	fi
+	rm -f "$slog"
+	return $rc
+}
+
+# ---- 1. packages ---------------------------------------------------------
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+	"$top/scripts/deps.sh" || say "deps: some packages could not be installed; continuing"
+fi
+kver=$("$top/scripts/kver.sh" 6.1) || kver=
+kver612=$("$top/scripts/kver.sh" 6.12 2>/dev/null) || kver612=
+export KVER=$kver
+
+# ---- 2. builds -------------------------------------------------------------
+# module_build KDIR SRCDIR: W=1; any compiler, modpost or objtool warning fails.
+module_build() {
+	make -C "$1" M="$2" W=1 -j"$jobs" modules >"$out/module-build.log" 2>&1
+	rc=$?
+	# Never test a stale module from an earlier build.
+	[ $rc = 0 ] || rm -f "$2/hyperbox.ko"
+	cat "$out/module-build.log"
+	if [ $rc = 0 ] && grep -qi 'warning:' "$out/module-build.log"; then
+		echo "FAILED: the build printed warnings (W=1 must be clean):"
+		grep -i 'warning:' "$out/module-build.log"
+		rc=1
+	fi
+	return $rc
+}
+module_ok=0
+if [ -f Kbuild ]; then
+	if [ -z "$kver" ]; then
+		lane build/module sh -c 'echo "1..1"; echo "not ok 1 - no Debian 6.1 kernel headers + image installed (scripts/deps.sh)"; exit 1'
+	else
+		lane build/module step "hyperbox.ko for $kver (W=1, warnings fail)" \
+			module_build "/lib/modules/$kver/build" "$top" && module_ok=1
+	fi
+fi
+if [ -f Kbuild ] && [ "${SKIP_612:-0}" != 1 ] && [ -n "$kver612" ]; then
+	# Build in a copy: the tree's objects belong to the 6.1 build.
+	b612=$out/build-6.12
+	mkdir -p "$b612"
+	cp -a Kbuild kmod uapi "$b612/"
+	lane build/module-6.12 step "hyperbox.ko for $kver612 (build only, W=1, warnings fail)" \
+		module_build "/usr/src/linux-headers-$kver612" "$b612"
+fi
+for d in user selftests bench guests; do
+	[ -f "$d/Makefile" ] || [ -f "$d/makefile" ] || continue
+	lane "build/$d" step "make -C $d" make -C "$d" -j"$jobs"
+done
+
+# ---- 3. host tests -----------------------------------------------------------
+if [ -x scripts/tests/run.sh ]; then
+	lane harness scripts/tests/run.sh
+fi
+[ -f tests/unit/Makefile ] && lane unit make -s -C tests/unit check
+[ -f user/Makefile ] && lane user make -s -C user check
+[ -f tests/container/Makefile ] && lane container make -s -C tests/container check
+
+# ---- 4. guest lane (QEMU, SVM) ----------------------------------------------
+# What the tree has sources for must have been built.
+pack_check() {
+	n=0 res=
+	add() { n=$((n + 1)); res="$res$1 $n - $2
+"; }
+	if [ -f Kbuild ]; then
+		if [ -f hyperbox.ko ]; then add ok "hyperbox.ko built"; else add "not ok" "hyperbox.ko missing (kmod sources exist)"; fi
+	fi
+	if ls user/cli/*.c >/dev/null 2>&1; then
+		if [ -x user/hyperbox ]; then add ok "user/hyperbox built"; else add "not ok" "user/hyperbox missing (user/cli sources exist)"; fi
+	fi
+	if [ -f selftests/Makefile ]; then
+		if ls selftests/build/* >/dev/null 2>&1; then add ok "selftests/build/ has test programs"; else add "not ok" "selftests/build/ empty (selftests sources exist)"; fi
+	fi
+	if [ -d guests ] && ls guests/*.S guests/*.c guests/Makefile >/dev/null 2>&1; then
+		if ls guests/*.bin >/dev/null 2>&1; then add ok "guests/*.bin built"; else add "not ok" "guests/*.bin missing (guests sources exist)"; fi
+	fi
+	if packed=$("$top/scripts/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$kver" 2>&1); then
+		add ok "$(echo "$packed" | tail -n1)"
+	else
+		echo "$packed" | sed 's/^/# /'
+		add "not ok" "scripts/mkinitramfs.sh failed"
+	fi
+	echo "1..$n"
+	printf '%s' "$res"
+	case "$res" in *"not ok"*) return 1 ;; esac
+}
+guest_args=
+if [ "${SKIP_GUEST:-0}" != 1 ] && [ -n "$kver" ]; then
+	lane initramfs pack_check
+	say "guest: booting Debian $kver under QEMU TCG (SVM); serial log $out/guest.log"
+	HB_TEE=${HB_TEE:-0} "$top/scripts/run-guest-tests.sh" "$out/guest.log" "$out/initramfs.cpio.gz" ${HB_ARGS:-}
+	guest_args="--guest guest $out/guest.log"
+fi
+
+# ---- 5. VMX lane (Bochs) -----------------------------------------------------
+# scripts/bochs-run.sh LOG INITRD: boots the same initramfs under Bochs with
+# VMX and writes the serial log to LOG (same markers as the QEMU lane).
+vmx_args=
+if [ "${SKIP_VMX:-0}" != 1 ] && [ -x scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
+	say "vmx: booting under Bochs; serial log $out/vmx.log"
+	t0=$(date +%s)
+	rc=0
+	scripts/bochs-run.sh "$out/vmx.log" "$out/initramfs.cpio.gz" || rc=$?
+	say "vmx: bochs-run.sh exited $rc after $(($(date +%s) - t0)) s"
+	vmx_args="--guest vmx $out/vmx.log"
+fi
+
+say "all lanes ran in $(($(date +%s) - t_start)) s; logs in $out"
+# shellcheck disable=SC2086
+exec "$top/scripts/tap-summary.sh" --host "$hostlog" $guest_args $vmx_args

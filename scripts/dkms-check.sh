@@ -1,0 +1,20 @@
+#!/bin/sh
+# dkms add + build of hyperbox for one kernel, in a private dkms tree under
+# out/dkms: proves dkms.conf works without installing or loading anything.
+# Usage: scripts/dkms-check.sh [KVER]   (default: scripts/kver.sh)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=${1:-$("$top/scripts/kver.sh")}
+ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.conf")
+work=$top/out/dkms
+rm -rf "$work"
+mkdir -p "$work/src/hyperbox-$ver" "$work/tree"
+cp -a "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/dkms.conf" "$work/src/hyperbox-$ver/"
+# Objects of an in-tree build must not leak into the dkms source.
+find "$work/src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
+set -- --sourcetree "$work/src" --dkmstree "$work/tree"
+dkms add -m hyperbox -v "$ver" "$@"
+dkms build -m hyperbox -v "$ver" -k "$kver" "$@"
+ko=$(find "$work/tree/hyperbox/$ver/$kver" -name 'hyperbox.ko*' | head -n1)
+[ -n "$ko" ] || { echo "dkms-check: no hyperbox.ko in $work/tree" >&2; exit 1; }
+echo "dkms-check: ok: $ko (built for $kver; not installed)"

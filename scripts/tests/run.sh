@@ -1,0 +1,41 @@
+#!/bin/sh
+# Self-test of the test harness: feed canned serial/host logs (cases/*.log)
+# to scripts/tap-summary.sh and compare with cases/*.expect:
+#   rc=N            expected exit status
+#   last=LINE       expected closing summary line
+#   grep=TEXT       text that must appear in the output (any number of lines)
+# guest-*.log are judged as guest serial logs, host-*.log as host logs.
+# Output: TAP.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+summary=$here/../tap-summary.sh
+n=0 failed=0
+set -- "$here"/cases/*.expect
+echo "1..$#"
+for exp in "$@"; do
+	n=$((n + 1))
+	log=${exp%.expect}.log
+	name=$(basename "$log" .log)
+	case "$name" in
+	host-*) out=$("$summary" --host "$log" 2>&1); rc=$? ;;
+	*) out=$("$summary" --guest guest "$log" 2>&1); rc=$? ;;
+	esac
+	why=
+	want_rc=$(sed -n 's/^rc=//p' "$exp")
+	want_last=$(sed -n 's/^last=//p' "$exp")
+	[ "$rc" = "$want_rc" ] || why="$why exit $rc, expected $want_rc;"
+	last=$(printf '%s\n' "$out" | tail -n1)
+	[ "$last" = "$want_last" ] || why="$why last line '$last', expected '$want_last';"
+	while IFS= read -r line; do
+		case "$line" in grep=*) ;; *) continue ;; esac
+		printf '%s\n' "$out" | grep -qF -- "${line#grep=}" || why="$why no '${line#grep=}';"
+	done <"$exp"
+	if [ -z "$why" ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name:$why"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+done
+[ $failed = 0 ]
