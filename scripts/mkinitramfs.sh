@@ -126,10 +126,14 @@ if [ -d "$top/guests" ]; then
 	for f in "$top"/guests/*.bin; do
 		[ -f "$f" ] && cp "$f" hb/guests/
 	done
-	# The demo make run shows: guests/DEMO names it, else hello*.bin, else the first.
+	# The demo make run shows: guests/DEMO names it, else hello-long.bin, else hello*.bin, else the first.
 	demo=$(cat "$top/guests/DEMO" 2>/dev/null || true)
-	[ -n "$demo" ] || demo=$(cd hb/guests && ls hello*.bin demo*.bin 2>/dev/null | head -n1)
-	[ -n "$demo" ] && echo "/hb/guests/${demo##*/}" >hb/guests/demo
+	if [ -z "$demo" ]; then
+		for f in hb/guests/hello-long.bin hb/guests/hello*.bin hb/guests/*.bin; do
+			[ -f "$f" ] && { demo=$f; break; }
+		done
+	fi
+	if [ -n "$demo" ]; then echo "/hb/guests/${demo##*/}" >hb/guests/demo; fi
 fi
 
 if [ -e lib/x86_64-linux-gnu ] && [ ! -e lib64/ld-linux-x86-64.so.2 ]; then

@@ -3,7 +3,7 @@
 #   - where /dev/hyperbox exists and answers (hyperbox info), run it right here;
 #   - otherwise boot a QEMU sandbox (Debian's 6.1 kernel, TCG with AMD SVM
 #     emulated), load hyperbox.ko there and run the demo inside it.
-# The demo is guests/DEMO's name, else guests/hello*.bin, else the first guests/*.bin.
+# The demo is the one guests/DEMO names, else guests/hello-long.bin, else hello*.bin, else the first *.bin.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -21,7 +21,11 @@ if ! make -s all >out/build.log 2>&1; then
 fi
 
 demo=$(cat guests/DEMO 2>/dev/null || true)
-[ -n "$demo" ] || demo=$(cd guests 2>/dev/null && ls hello*.bin demo*.bin *.bin 2>/dev/null | head -n1 || true)
+if [ -z "$demo" ]; then
+	for f in guests/hello-long.bin guests/hello*.bin guests/*.bin; do
+		[ -f "$f" ] && { demo=$f; break; }
+	done
+fi
 [ -n "$demo" ] && demo=guests/${demo##*/}
 if [ -z "$demo" ] || [ ! -f "$demo" ]; then
 	echo "make run: no demo guest was built (expected guests/*.bin)" >&2

@@ -76,25 +76,25 @@ function start_stream(name) {
 }
 function end_stream(rc, secs, truncated,   sig) {
 	if (truncated) {
-		synth_fail(sname " did not finish: no TEST-END marker (the guest died, hung or timed out)")
+		synth_fail("did not finish: no TEST-END marker (the guest died, hung or timed out)")
 	} else {
 		if (s_plans == 0) {
 			if (f_kind == "host" && s_results == 0) {
-				if (rc == 0) synth_pass(sname " (no TAP output; exit status 0)")
-				else synth_fail(sname " (no TAP output; exit status " rc ")")
+				if (rc == 0) synth_pass("exit status 0 (no TAP output)")
+				else synth_fail("exit status " rc " (no TAP output)")
 				rc = 0
 			} else {
-				synth_fail(sname ": no TAP plan (crashed or not a TAP program?)")
+				synth_fail("no TAP plan (crashed or not a TAP program?)")
 			}
 		} else if (s_planned != s_results) {
-			synth_fail(sname ": planned " s_planned " tests but " s_results " ran")
+			synth_fail("planned " s_planned " tests but " s_results " ran")
 		}
-		if (s_bail && s_fail == 0) synth_fail(sname ": Bail out!")
+		if (s_bail && s_fail == 0) synth_fail("Bail out!")
 		if (rc > 128 && rc < 160) {
 			sig = rc - 128
-			synth_fail(sname ": killed by signal " sig (sig == 9 ? " (timeout?)" : sig == 11 ? " (segfault)" : sig == 6 ? " (abort)" : ""))
+			synth_fail("killed by signal " sig (sig == 9 ? " (timeout?)" : sig == 11 ? " (segfault)" : sig == 6 ? " (abort)" : ""))
 		} else if (rc != 0 && !(rc == 4 && s_fail == 0) && s_fail == 0) {
-			synth_fail(sname ": exited with status " rc)
+			synth_fail("exited with status " rc)
 		}
 		if (s_skipall && s_results == 0) { skip++; s_skip++ }
 	}
