@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend-neutral exit handling. A backend decodes its own exit format
+ * (VMCB exit code, VMCS exit reason) and calls these helpers with plain
+ * values. Each returns 1 to re-enter the guest, 0 to return to userspace
+ * with vcpu->run describing the exit, or a negative errno.
+ */
+#define pr_fmt(fmt) "hyperbox: " fmt
+
+#include <linux/mm.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include "hb.h"
+
+#define HB_RFLAGS_DF		BIT_ULL(10)
+#define HB_PIO_DATA(vcpu)	page_address((vcpu)->run_pages[1])
+
+void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
+			u32 error_code)
+{
+	vcpu->exception.pending = true;
+	vcpu->exception.vector = vector;
+	vcpu->exception.has_error_code = has_error;
+	vcpu->exception.error_code = error_code;
+}
+
+static bool hb_long_mode(struct hb_vcpu *vcpu)
+{
+	return hb_ops->cpu_mode(vcpu) == HB_MODE_LONG64;
+}
+
+static u64 hb_addr_mask(u8 addr_bytes)
+{
+	return addr_bytes == 8 ? ~0ULL : (1ULL << (addr_bytes * 8)) - 1;
+}
+
+/* Write an address/count register as an instruction of that size would. */
+static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
+			     u8 bytes)
+{
+	u64 mask = hb_addr_mask(bytes);
+
+	if (bytes == 4)		/* 32-bit writes zero-extend (SDM 3.4.1.1) */
+		vcpu->regs[reg] = val & mask;
+	else
+		vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (val & mask);
+}
+
+/* Segment override prefix of the string instruction at RIP, if any. */
+static int hb_string_io_segment(struct hb_vcpu *vcpu)
+{
+	u8 insn[15];
+	int n = hb_fetch_insn(vcpu, insn, sizeof(insn));
+	int i, seg = HB_SEG_DS;
+
+	for (i = 0; i < n; i++) {
+		switch (insn[i]) {
+		case 0x26: seg = HB_SEG_ES; break;
+		case 0x2e: seg = HB_SEG_CS; break;
+		case 0x36: seg = HB_SEG_SS; break;
+		case 0x3e: seg = HB_SEG_DS; break;
+		case 0x64: seg = HB_SEG_FS; break;
+		case 0x65: seg = HB_SEG_GS; break;
+		case 0x66: case 0x67: case 0xf2: case 0xf3: case 0xf0:
+			break;
+		default:
+			return seg;
+		}
+	}
+	return seg;
+}
+
+static u64 hb_string_linear(struct hb_vcpu *vcpu, int seg, u64 offset)
+{
+	if (hb_long_mode(vcpu) && seg != HB_SEG_FS && seg != HB_SEG_GS)
+		return offset;
+	return hb_ops->segment_base(vcpu, seg) + offset;
+}
+
+/* After a string I/O chunk: step rSI/rDI, count down rCX, maybe finish. */
+static void hb_string_io_advance(struct hb_vcpu *vcpu, int reg)
+{
+	struct hb_pio_state *pio = &vcpu->pio;
+	u64 bytes = (u64)pio->count * pio->size;
+	u64 mask = hb_addr_mask(pio->addr_bytes);
+	u64 addr = vcpu->regs[reg] & mask;
+	bool done = true;
+
+	addr = (vcpu->rflags & HB_RFLAGS_DF) ? addr - bytes : addr + bytes;
+	hb_set_sized_reg(vcpu, reg, addr, pio->addr_bytes);
+	if (pio->rep) {
+		u64 left = (vcpu->regs[HB_RCX] & mask) - pio->count;
+
+		hb_set_sized_reg(vcpu, HB_RCX, left, pio->addr_bytes);
+		done = !left;
+	}
+	/* An unfinished REP re-executes and exits again for the next chunk. */
+	if (done)
+		vcpu->rip = pio->next_rip;
+}
+
+int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
+		bool string, bool rep, u8 addr_bytes, u64 next_rip)
+{
+	struct hb_pio_state *pio = &vcpu->pio;
+	struct hb_run *run = vcpu->run;
+	u8 *data = HB_PIO_DATA(vcpu);
+
+	hb_stat_exit(HB_STAT_EXIT_IO);
+	pio->port = port;
+	pio->size = size;
+	pio->in = in;
+	pio->string = string;
+	pio->rep = rep;
+	pio->count = 1;
+	pio->next_rip = next_rip;
+	pio->addr_bytes = addr_bytes;
+
+	if (string) {
+		u64 mask = hb_addr_mask(addr_bytes);
+		int reg = in ? HB_RDI : HB_RSI;
+		int seg = in ? HB_SEG_ES : hb_string_io_segment(vcpu);
+
+		if (rep) {
+			u64 cx = vcpu->regs[HB_RCX] & mask;
+
+			if (!cx) {
+				vcpu->rip = next_rip;
+				return 1;
+			}
+			/* Descending copies go one element per exit. */
+			if (!(vcpu->rflags & HB_RFLAGS_DF))
+				pio->count = min_t(u64, cx, PAGE_SIZE / size);
+		}
+		pio->linear = hb_string_linear(vcpu, seg,
+					       vcpu->regs[reg] & mask);
+		if (!in) {
+			if (hb_read_guest_virt(vcpu, pio->linear, data,
+					       pio->count * size)) {
+				hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
+				return 1;
+			}
+			hb_string_io_advance(vcpu, HB_RSI);
+		}
+	} else if (!in) {
+		memcpy(data, &vcpu->regs[HB_RAX], size);
+		vcpu->rip = next_rip;
+	}
+
+	vcpu->pending = in ? HB_COMPLETE_PIO_IN : HB_COMPLETE_NONE;
+	run->exit_reason = HB_EXIT_IO;
+	run->io.direction = in ? HB_EXIT_IO_IN : HB_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = pio->count;
+	run->io.data_offset = HB_RUN_PIO_OFFSET;
+	return 0;
+}
+
+static int hb_complete_pio_in(struct hb_vcpu *vcpu)
+{
+	struct hb_pio_state *pio = &vcpu->pio;
+	u8 *data = HB_PIO_DATA(vcpu);
+	u64 val = 0;
+
+	if (pio->string) {
+		if (hb_write_guest_virt(vcpu, pio->linear, data,
+					pio->count * pio->size)) {
+			hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
+			return 1;
+		}
+		hb_string_io_advance(vcpu, HB_RDI);
+		return 1;
+	}
+	memcpy(&val, data, pio->size);
+	hb_set_sized_reg(vcpu, HB_RAX, val, pio->size);
+	vcpu->rip = pio->next_rip;
+	return 1;
+}
+
+int hb_complete_userspace_io(struct hb_vcpu *vcpu)
+{
+	enum hb_pending_completion what = vcpu->pending;
+	int ret = 1;
+
+	vcpu->pending = HB_COMPLETE_NONE;
+	switch (what) {
+	case HB_COMPLETE_PIO_IN:
+		ret = hb_complete_pio_in(vcpu);
+		break;
+	case HB_COMPLETE_HYPERCALL:
+		vcpu->regs[HB_RAX] = vcpu->run->hypercall.ret;
+		if (!hb_long_mode(vcpu))
+			vcpu->regs[HB_RAX] &= 0xffffffffULL;
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
+int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	static const int arg_regs[HB_HC_NR_ARGS] = {
+		HB_RDI, HB_RSI, HB_RDX, HB_R10, HB_R8, HB_R9,
+	};
+	u64 mask = hb_long_mode(vcpu) ? ~0ULL : 0xffffffffULL;
+	struct hb_run *run = vcpu->run;
+	u64 nr = vcpu->regs[HB_RAX] & mask;
+	int i;
+
+	vcpu->rip = next_rip;
+	if (nr >= HB_HC_KERNEL_BASE) {
+		hb_stat_exit(HB_STAT_EXIT_HYPERCALL_KERNEL);
+		if (nr == HB_HC_PING)
+			vcpu->regs[HB_RAX] = (vcpu->regs[HB_RDI] + 1) & mask;
+		else
+			vcpu->regs[HB_RAX] = (u64)-ENOSYS & mask;
+		return 1;
+	}
+
+	hb_stat_exit(HB_STAT_EXIT_HYPERCALL);
+	run->exit_reason = HB_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	for (i = 0; i < HB_HC_NR_ARGS; i++)
+		run->hypercall.args[i] = vcpu->regs[arg_regs[i]] & mask;
+	run->hypercall.ret = 0;
+	vcpu->pending = HB_COMPLETE_HYPERCALL;
+	return 0;
+}
+
+int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	hb_stat_exit(HB_STAT_EXIT_HLT);
+	vcpu->rip = next_rip;
+	vcpu->run->exit_reason = HB_EXIT_HLT;
+	return 0;
+}
+
+/*
+ * The default guest CPU: the host's, minus what the module does not
+ * virtualize (VMX/SVM, MONITOR/MWAIT, XSAVE and everything that needs it,
+ * x2APIC and TSC deadline without an APIC model, performance counters),
+ * plus the hypervisor bit so a guest knows where it runs.
+ */
+static void hb_default_cpuid(struct hb_vcpu *vcpu, u32 leaf, u32 sub,
+			     u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	cpuid_count(leaf, sub, a, b, c, d);
+	switch (leaf) {
+	case 0x1:
+		*b = (*b & 0x0000ffff) | (vcpu->id << 24) | (1 << 16);
+		*c &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(21) |
+			BIT(24) | BIT(26) | BIT(27) | BIT(28) | BIT(12) |
+			BIT(29) | BIT(15));
+		*c |= BIT(31);
+		*d &= ~(BIT(22) | BIT(29) | BIT(27));
+		break;
+	case 0x7:
+		if (sub == 0) {
+			/* FSGSBASE BMI1 SMEP BMI2 ERMS RDSEED ADX SMAP CLFLUSHOPT */
+			*b &= BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) |
+			      BIT(18) | BIT(19) | BIT(20) | BIT(23);
+			*a = 0;
+			*c = 0;
+			*d = 0;
+		} else {
+			*a = *b = *c = *d = 0;
+		}
+		break;
+	case 0x5: case 0x6: case 0xa: case 0xb: case 0xd: case 0xf:
+	case 0x10: case 0x12: case 0x14: case 0x1f:
+		*a = *b = *c = *d = 0;
+		break;
+	case 0x40000000:
+		*a = 0x40000000;
+		memcpy(b, "Hype", 4);
+		memcpy(c, "rbox", 4);
+		memcpy(d, "HBox", 4);
+		break;
+	case 0x80000001:
+		/* SVM, SKINIT, WDT, IBS, perf counter extensions */
+		*c &= ~(BIT(2) | BIT(10) | BIT(12) | BIT(13) | BIT(23) |
+			BIT(24));
+		*d &= ~BIT(27);		/* RDTSCP: TSC_AUX is not virtualized */
+		break;
+	case 0x8000000a:
+		*a = *b = *c = *d = 0;
+		break;
+	default:
+		if (leaf >= 0x40000001 && leaf < 0x80000000)
+			*a = *b = *c = *d = 0;
+		break;
+	}
+}
+
+int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	u32 a, b, c, d;
+
+	hb_stat_exit(HB_STAT_EXIT_CPUID);
+	hb_default_cpuid(vcpu, vcpu->regs[HB_RAX], vcpu->regs[HB_RCX],
+			 &a, &b, &c, &d);
+	vcpu->regs[HB_RAX] = a;
+	vcpu->regs[HB_RBX] = b;
+	vcpu->regs[HB_RCX] = c;
+	vcpu->regs[HB_RDX] = d;
+	vcpu->rip = next_rip;
+	return 1;
+}
+
+/* MSRs every backend emulates the same way; others get #GP. */
+static int hb_get_common_msr(struct hb_vcpu *vcpu, u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		*data = rdtsc();
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = MSR_IA32_MISC_ENABLE_FAST_STRING;
+		return 0;
+	case MSR_MTRRcap:
+	case MSR_MTRRdefType:
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_UCODE_REV:
+		*data = 0;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static int hb_set_common_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
+{
+	switch (index) {
+	case MSR_IA32_APICBASE:
+		/* Only the BSP flag and enable bit may move; no x2APIC. */
+		if ((data ^ vcpu->apic_base) & ~(BIT_ULL(11)))
+			return -EINVAL;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:	/* the "trigger CPUID 1" idiom */
+	case MSR_MTRRdefType:
+	case MSR_IA32_TSC:		/* TSC is the host's, unchanged */
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+int hb_exit_rdmsr(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	u32 index = vcpu->regs[HB_RCX];
+	u64 data;
+
+	hb_stat_exit(HB_STAT_EXIT_MSR);
+	if (hb_ops->get_msr(vcpu, index, &data) &&
+	    hb_get_common_msr(vcpu, index, &data)) {
+		hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
+		return 1;
+	}
+	vcpu->regs[HB_RAX] = (u32)data;
+	vcpu->regs[HB_RDX] = data >> 32;
+	vcpu->rip = next_rip;
+	return 1;
+}
+
+int hb_exit_wrmsr(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	u32 index = vcpu->regs[HB_RCX];
+	u64 data = (vcpu->regs[HB_RDX] << 32) | (u32)vcpu->regs[HB_RAX];
+	int ret;
+
+	hb_stat_exit(HB_STAT_EXIT_MSR);
+	ret = hb_ops->set_msr(vcpu, index, data);
+	if (ret == -ENOENT)
+		ret = hb_set_common_msr(vcpu, index, data);
+	if (ret) {
+		hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
+		return 1;
+	}
+	vcpu->rip = next_rip;
+	return 1;
+}
+
+int hb_exit_internal(struct hb_vcpu *vcpu, u32 suberror, u32 ndata,
+		     const u64 *data)
+{
+	struct hb_run *run = vcpu->run;
+	u32 i;
+
+	run->exit_reason = HB_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = min_t(u32, ndata, ARRAY_SIZE(run->internal.data));
+	for (i = 0; i < run->internal.ndata; i++)
+		run->internal.data[i] = data[i];
+	return 0;
+}
+
+/* An access no slot backs: MMIO, which needs the instruction decoded. */
+static int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
+{
+	u64 data[3] = { 0, 0, gpa };
+	u8 *insn = (u8 *)data;
+	int n;
+
+	hb_stat_exit(HB_STAT_EXIT_MMIO);
+	n = hb_fetch_insn(vcpu, insn, 15);
+	if (n < 0)
+		n = 0;
+	return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_EMULATION, 3, data);
+}
+
+int hb_exit_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write)
+{
+	u64 data[2];
+	int ret;
+
+	hb_stat_exit(HB_STAT_EXIT_TDP_FAULT);
+	ret = hb_tdp_fault(vcpu, gpa, write);
+	if (!ret)
+		return 1;
+	if (ret == -ENOENT || ret == -EROFS)
+		return hb_exit_mmio(vcpu, gpa, write);
+	if (ret == -ENOMEM)
+		return ret;
+	/* The backing memory is gone (unmapped by the process, ...). */
+	data[0] = gpa;
+	data[1] = -ret;
+	return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_TDP, 2, data);
+}
+
+int hb_exit_shutdown(struct hb_vcpu *vcpu)
+{
+	hb_stat_exit(HB_STAT_EXIT_SHUTDOWN);
+	vcpu->run->exit_reason = HB_EXIT_SHUTDOWN;
+	return 0;
+}
+
+int hb_exit_fail_entry(struct hb_vcpu *vcpu, u64 reason)
+{
+	hb_stat_exit(HB_STAT_EXIT_FAIL_ENTRY);
+	vcpu->run->exit_reason = HB_EXIT_FAIL_ENTRY;
+	vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
+	vcpu->run->fail_entry.cpu = vcpu->cpu;
+	return 0;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest x87/SSE/AVX state. The guest runs on the host's FPU registers, so
+ * around every entry the user task's state is saved by kernel_fpu_begin()
+ * (it is restored lazily on return to userspace), the guest image is
+ * loaded, and after the exit the guest image is saved again. The guest can
+ * therefore never see or corrupt the state of the process that runs it.
+ *
+ * The image uses the host's XCR0 (minus AMX tiles, whose use is gated by
+ * XFD): the guest cannot enable more (XSETBV is intercepted) and whatever
+ * subset it uses is covered.
+ */
+#include <linux/mm.h>
+#include <asm/fpu/api.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include "hb.h"
+
+#define HB_FXSAVE_SIZE		512
+#define HB_XFEATURE_XTILE	(BIT_ULL(17) | BIT_ULL(18))
+#define HB_MXCSR_DEFAULT	0x1f80
+#define HB_FCW_DEFAULT		0x37f
+
+static bool hb_fpu_use_xsave(void)
+{
+	return boot_cpu_has(X86_FEATURE_XSAVE) &&
+	       boot_cpu_has(X86_FEATURE_OSXSAVE);
+}
+
+static u64 hb_fpu_xsave_mask(void)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (((u64)hi << 32) | lo) & ~HB_XFEATURE_XTILE;
+}
+
+static unsigned int hb_fpu_size(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!hb_fpu_use_xsave())
+		return HB_FXSAVE_SIZE;
+	cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
+	return max_t(unsigned int, ebx, HB_FXSAVE_SIZE + 64);
+}
+
+int hb_fpu_alloc(struct hb_vcpu *vcpu)
+{
+	u8 *image;
+
+	/* Page allocations are 64-byte aligned, as XSAVE requires. */
+	image = (u8 *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+				       get_order(hb_fpu_size()));
+	if (!image)
+		return -ENOMEM;
+	/* The architectural reset values (SDM Vol. 1, 8.1.5 and 10.2.3). */
+	*(u16 *)image = HB_FCW_DEFAULT;
+	*(u32 *)(image + 24) = HB_MXCSR_DEFAULT;
+	vcpu->fpu = image;
+	return 0;
+}
+
+void hb_fpu_free(struct hb_vcpu *vcpu)
+{
+	if (vcpu->fpu)
+		free_pages((unsigned long)vcpu->fpu, get_order(hb_fpu_size()));
+	vcpu->fpu = NULL;
+}
+
+/* Preemption is off: kernel_fpu_begin() keeps it so until put_guest. */
+void hb_fpu_load_guest(struct hb_vcpu *vcpu)
+{
+	kernel_fpu_begin();
+	if (hb_fpu_use_xsave()) {
+		u64 mask = hb_fpu_xsave_mask();
+
+		asm volatile("xrstor64 %0"
+			     : : "m"(*(u8 *)vcpu->fpu), "a"((u32)mask),
+			       "d"((u32)(mask >> 32))
+			     : "memory");
+	} else {
+		asm volatile("fxrstor64 %0" : : "m"(*(u8 *)vcpu->fpu));
+	}
+}
+
+void hb_fpu_put_guest(struct hb_vcpu *vcpu)
+{
+	if (hb_fpu_use_xsave()) {
+		u64 mask = hb_fpu_xsave_mask();
+
+		asm volatile("xsave64 %0"
+			     : "+m"(*(u8 *)vcpu->fpu)
+			     : "a"((u32)mask), "d"((u32)(mask >> 32))
+			     : "memory");
+	} else {
+		asm volatile("fxsave64 %0" : "+m"(*(u8 *)vcpu->fpu));
+	}
+	kernel_fpu_end();
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hyperbox internal interface: the backend-neutral core (VM, vCPU, memory
+ * slots, two-dimensional paging, exit handling) and the ops table that an
+ * SVM or VMX backend implements. The core never includes a backend header.
+ */
+#ifndef HB_H
+#define HB_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/atomic.h>
+#include <linux/hyperbox.h>
+
+#define HB_MAX_VCPUS		8
+#define HB_NR_MEMSLOTS		32
+/* A single slot may not exceed this: it bounds what one VM can pin. */
+#define HB_MAX_SLOT_SIZE	(64ULL << 30)
+/* Guest physical addresses are limited to 48 bits (4-level NPT/EPT). */
+#define HB_GPA_BITS		48
+
+/* General purpose registers in x86 encoding order (ModRM reg numbers). */
+enum hb_gpr {
+	HB_RAX, HB_RCX, HB_RDX, HB_RBX, HB_RSP, HB_RBP, HB_RSI, HB_RDI,
+	HB_R8, HB_R9, HB_R10, HB_R11, HB_R12, HB_R13, HB_R14, HB_R15,
+	HB_NR_GPRS,
+};
+
+enum hb_cpu_mode {
+	HB_MODE_REAL,
+	HB_MODE_PROT16,
+	HB_MODE_PROT32,
+	HB_MODE_LONG64,
+};
+
+struct hb_memslot {
+	u32 id;
+	u32 flags;
+	u64 base_gfn;
+	u64 npages;
+	unsigned long uaddr;
+	bool used;
+};
+
+/*
+ * A 4-level nested page table (NPT or EPT). Leaves map one 4 KiB guest
+ * page each to a page pinned from the VM owner's address space.
+ */
+struct hb_tdp {
+	u64 *root;
+	unsigned long nr_tables;
+	unsigned long nr_mapped;
+};
+
+/* What the vCPU owes the guest when userspace re-enters HB_RUN. */
+enum hb_pending_completion {
+	HB_COMPLETE_NONE,
+	HB_COMPLETE_PIO_IN,
+	HB_COMPLETE_PIO_OUT,
+	HB_COMPLETE_HYPERCALL,
+	HB_COMPLETE_MMIO_READ,
+	HB_COMPLETE_MMIO_WRITE,
+};
+
+struct hb_pio_state {
+	u16 port;
+	u8 size;
+	bool in;
+	bool string;
+	bool rep;
+	u32 count;
+	u64 next_rip;
+	u64 linear;		/* string I/O: guest linear address of buffer */
+	u8 addr_bytes;		/* string I/O: 2, 4 or 8 */
+};
+
+struct hb_exception {
+	bool pending;
+	bool has_error_code;
+	u8 vector;
+	u32 error_code;
+};
+
+struct hb_vm;
+struct hb_vcpu;
+
+struct hb_vcpu {
+	struct hb_vm *vm;
+	u32 id;
+	/* Serialises the vCPU ioctls: only one thread may run a vCPU. */
+	struct mutex mutex;
+	struct hb_run *run;
+	struct page *run_pages[2];	/* hb_run, then the PIO data page */
+
+	u64 regs[HB_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	int cpu;			/* host CPU of the last entry, or -1 */
+	/* IN_GUEST while between the final checks and the exit. */
+	int mode;
+	u64 tdp_gen_seen;
+
+	enum hb_pending_completion pending;
+	struct hb_pio_state pio;
+	struct hb_exception exception;
+
+	u64 dr[4];			/* guest DR0-3, swapped around entry */
+	u64 apic_base;
+
+	void *fpu;			/* guest x87/SSE/AVX image */
+	void *priv;			/* backend state */
+};
+
+#define HB_VCPU_OUTSIDE_GUEST	0
+#define HB_VCPU_IN_GUEST	1
+
+struct hb_vm {
+	refcount_t users;		/* VM fd + one per vCPU */
+	struct mm_struct *mm;		/* owner: only it may issue ioctls */
+	struct mutex lock;		/* vCPU creation */
+	/*
+	 * slots_lock protects the slot array and the nested page table: a
+	 * page fault, a slot change and teardown all take it.
+	 */
+	struct mutex slots_lock;
+	struct hb_memslot slots[HB_NR_MEMSLOTS];
+	struct hb_tdp tdp;
+	/* Bumped whenever a TDP mapping is removed: vCPUs flush on change. */
+	atomic64_t tdp_gen;
+	struct hb_vcpu *vcpus[HB_MAX_VCPUS];
+	void *priv;			/* backend state */
+};
+
+/* TDP permission bits handed to the backend's PTE encoder. */
+#define HB_TDP_READ		BIT(0)
+#define HB_TDP_WRITE		BIT(1)
+#define HB_TDP_EXEC		BIT(2)
+
+/* Exit statistics, exposed in debugfs. */
+enum hb_stat_exit {
+	HB_STAT_EXIT_IO,
+	HB_STAT_EXIT_HYPERCALL,
+	HB_STAT_EXIT_HYPERCALL_KERNEL,
+	HB_STAT_EXIT_HLT,
+	HB_STAT_EXIT_MMIO,
+	HB_STAT_EXIT_TDP_FAULT,
+	HB_STAT_EXIT_CPUID,
+	HB_STAT_EXIT_MSR,
+	HB_STAT_EXIT_INTR,
+	HB_STAT_EXIT_NMI,
+	HB_STAT_EXIT_SHUTDOWN,
+	HB_STAT_EXIT_FAIL_ENTRY,
+	HB_STAT_EXIT_EXCEPTION,
+	HB_STAT_EXIT_OTHER,
+	HB_STAT_EXIT_MAX,
+};
+
+/**
+ * struct hb_backend_ops - what the core asks of SVM or VMX.
+ *
+ * Every vcpu_* hook except vcpu_enter runs preemptible with the vCPU mutex
+ * held. vcpu_enter runs with preemption and interrupts disabled.
+ */
+struct hb_backend_ops {
+	const char *name;
+	/* Per-CPU enable/disable of virtualization, on the target CPU. */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	long (*check_extension)(long cap);
+
+	int (*vm_init)(struct hb_vm *vm);
+	void (*vm_destroy)(struct hb_vm *vm);
+
+	int (*vcpu_create)(struct hb_vcpu *vcpu);
+	void (*vcpu_free)(struct hb_vcpu *vcpu);
+	/* Enter the guest once; returns when it exits. @flush_tdp: new gen. */
+	void (*vcpu_enter)(struct hb_vcpu *vcpu, bool flush_tdp);
+	/* 1: re-enter, 0: exit to userspace (run->exit_reason set), <0: error */
+	int (*handle_exit)(struct hb_vcpu *vcpu);
+
+	void (*get_sregs)(struct hb_vcpu *vcpu, struct hb_sregs *sregs);
+	int (*set_sregs)(struct hb_vcpu *vcpu, const struct hb_sregs *sregs);
+	enum hb_cpu_mode (*cpu_mode)(struct hb_vcpu *vcpu);
+	/* Guest CR0/CR3/CR4/EFER for the guest page walker. */
+	void (*get_paging)(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
+			   u64 *cr4, u64 *efer);
+	u64 (*segment_base)(struct hb_vcpu *vcpu, int seg);
+
+	/* MSRs the backend keeps in its control structure. */
+	int (*get_msr)(struct hb_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct hb_vcpu *vcpu, u32 index, u64 data);
+
+	/* Nested page table entry encoding. */
+	u64 (*tdp_leaf)(phys_addr_t pa, unsigned int perm);
+	u64 (*tdp_table)(phys_addr_t pa);
+	bool (*tdp_present)(u64 pte);
+	void (*tdp_set_root)(struct hb_vm *vm, phys_addr_t root);
+
+	/* Module unload: free what the probe allocated. */
+	void (*unload)(void);
+};
+
+/* Segment indices for segment_base(), as in the SDM's Sreg encoding. */
+#define HB_SEG_ES	0
+#define HB_SEG_CS	1
+#define HB_SEG_SS	2
+#define HB_SEG_DS	3
+#define HB_SEG_FS	4
+#define HB_SEG_GS	5
+
+extern const struct hb_backend_ops *hb_ops;
+
+/* main.c */
+int hb_virt_get(void);
+void hb_virt_put(void);
+
+/* vm.c */
+int hb_vm_create(unsigned long flags);
+void hb_vm_put(struct hb_vm *vm);
+struct hb_memslot *hb_memslot_find(struct hb_vm *vm, u64 gfn);
+
+/* vcpu.c */
+int hb_vcpu_create(struct hb_vm *vm, unsigned long id);
+void hb_vcpu_kick_all(struct hb_vm *vm);
+
+/* tdp.c */
+int hb_tdp_init(struct hb_vm *vm);
+void hb_tdp_destroy(struct hb_vm *vm);
+void hb_tdp_unmap_range(struct hb_vm *vm, u64 gfn, u64 npages);
+int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write);
+
+/* guest_mem.c */
+int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len);
+int hb_write_guest_phys(struct hb_vm *vm, u64 gpa, const void *buf,
+			size_t len);
+int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa);
+int hb_read_guest_virt(struct hb_vcpu *vcpu, u64 gva, void *buf, size_t len);
+int hb_write_guest_virt(struct hb_vcpu *vcpu, u64 gva, const void *buf,
+			size_t len);
+int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len);
+
+/* exit.c: backend-neutral exit handling, called by the backends */
+int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
+		bool string, bool rep, u8 addr_bytes, u64 next_rip);
+int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_rdmsr(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_wrmsr(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write);
+int hb_exit_shutdown(struct hb_vcpu *vcpu);
+int hb_exit_fail_entry(struct hb_vcpu *vcpu, u64 reason);
+int hb_exit_internal(struct hb_vcpu *vcpu, u32 suberror, u32 ndata,
+		     const u64 *data);
+void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
+			u32 error_code);
+int hb_complete_userspace_io(struct hb_vcpu *vcpu);
+
+/* fpu.c */
+int hb_fpu_alloc(struct hb_vcpu *vcpu);
+void hb_fpu_free(struct hb_vcpu *vcpu);
+void hb_fpu_load_guest(struct hb_vcpu *vcpu);
+void hb_fpu_put_guest(struct hb_vcpu *vcpu);
+
+/* stats.c */
+extern atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
+extern atomic64_t hb_stat_tdp_tables;
+void hb_stat_exit(enum hb_stat_exit what);
+int hb_stats_init(void);
+void hb_stats_exit(void);
+
+/* Backends. Each returns NULL when the CPU lacks its feature. */
+const struct hb_backend_ops *hb_svm_probe(void);
+const struct hb_backend_ops *hb_vmx_probe(void);
+
+#define X86_VEC_DE	0
+#define X86_VEC_DB	1
+#define X86_VEC_NMI	2
+#define X86_VEC_BP	3
+#define X86_VEC_UD	6
+#define X86_VEC_NM	7
+#define X86_VEC_DF	8
+#define X86_VEC_TS	10
+#define X86_VEC_NP	11
+#define X86_VEC_SS	12
+#define X86_VEC_GP	13
+#define X86_VEC_PF	14
+#define X86_VEC_AC	17
+
+#endif /* HB_H */

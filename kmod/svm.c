@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SVM backend (AMD64 APM Vol. 2, chapter 15).
+ *
+ * One VMCB per vCPU, nested paging always on, every I/O port and every MSR
+ * intercepted except the MSRs VMLOAD/VMSAVE switch. The guest's FS/GS/TR/
+ * LDTR, KERNEL_GS_BASE and syscall MSRs are swapped by VMLOAD/VMSAVE in
+ * svm_vmrun.S; everything VMRUN/#VMEXIT restores by itself stays there.
+ */
+#define pr_fmt(fmt) "hyperbox: svm: " fmt
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/io.h>
+#include <asm/svm.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
+#include <asm/processor.h>
+#include <asm/debugreg.h>
+#include "hb.h"
+
+#define SVM_CPUID_FEATURES	0x8000000a
+#define SVM_FEATURE_NPT		BIT(0)
+#define SVM_FEATURE_NRIPS	BIT(3)
+#define SVM_VM_CR_SVMDIS	BIT(4)
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB */
+#define SVM_DR7_RESET		0x400
+#define SVM_DEFAULT_PAT		0x0007040600070406ULL
+
+/* NPT entries: present, writable, user (required at every level). */
+#define NPT_P			BIT_ULL(0)
+#define NPT_RW			BIT_ULL(1)
+#define NPT_US			BIT_ULL(2)
+#define NPT_NX			BIT_ULL(63)
+
+/* EFER bits a guest may set (SCE, LME, LMA, NXE); SVME is ours. */
+#define SVM_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+struct hb_svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: owned by the CPU */
+	struct page *host_state;	/* VMSAVE area for host FS/GS/TR... */
+	u64 asid_generation;
+	u32 next_asid;
+	bool enabled;
+};
+
+struct hb_svm_vcpu {
+	struct vmcb *vmcb;
+	phys_addr_t vmcb_pa;
+	u32 asid;
+	u64 asid_generation;
+	int asid_cpu;
+};
+
+static DEFINE_PER_CPU(struct hb_svm_cpu, hb_svm_cpus);
+static u32 hb_svm_max_asid;
+static bool hb_svm_nrips;
+static void *hb_svm_iopm;
+static void *hb_svm_msrpm;
+
+void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,
+		  unsigned long host_state_pa);
+
+static inline void clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
+{
+	return vcpu->priv;
+}
+
+/* ---- per-CPU enable ---------------------------------------------- */
+
+static int hb_svm_cpu_enable(void)
+{
+	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
+	u64 efer, vm_cr;
+
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVMDIS) {
+		pr_err_once("SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err_ratelimited("CPU%d already has EFER.SVME set: another hypervisor owns SVM; unload kvm_amd or boot with kvm.enable_virt_at_load=0\n",
+				   smp_processor_id());
+		return -EBUSY;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	/* Fresh ASIDs after enable: nothing is known about the TLB. */
+	sd->asid_generation++;
+	sd->next_asid = hb_svm_max_asid;
+	sd->enabled = true;
+	return 0;
+}
+
+static void hb_svm_cpu_disable(void)
+{
+	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
+	u64 efer;
+
+	if (!sd->enabled)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->enabled = false;
+}
+
+static long hb_svm_check_extension(long cap)
+{
+	switch (cap) {
+	case HB_CAP_SVM:
+	case HB_CAP_NPT:
+	case HB_CAP_UNRESTRICTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ---- VMCB set-up ------------------------------------------------- */
+
+static void hb_svm_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static void hb_svm_seg_init(struct vmcb_seg *seg, u16 sel, u16 attrib)
+{
+	seg->selector = sel;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+/* Architectural reset state (APM Vol. 2, 14.1.3), plus our intercepts. */
+static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
+{
+	static const unsigned int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI,
+		INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_RSM,
+		INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
+		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
+		INTERCEPT_SKINIT, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
+		INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+		INTERCEPT_RDPRU,
+	};
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_save_area *save = &vmcb->save;
+	unsigned int i;
+
+	memset(vmcb, 0, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		hb_svm_intercept(vmcb, intercepts[i]);
+	vmcb->control.iopm_base_pa = virt_to_phys(hb_svm_iopm);
+	vmcb->control.msrpm_base_pa = virt_to_phys(hb_svm_msrpm);
+	/* Guest RFLAGS.IF only masks virtual interrupts (APM 15.21.1). */
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	vmcb->control.nested_cr3 = (u64)(unsigned long)vcpu->vm->priv;
+
+	hb_svm_seg_init(&save->cs, 0xf000, 0x9b);
+	save->cs.base = 0xffff0000;
+	hb_svm_seg_init(&save->ds, 0, 0x93);
+	hb_svm_seg_init(&save->es, 0, 0x93);
+	hb_svm_seg_init(&save->fs, 0, 0x93);
+	hb_svm_seg_init(&save->gs, 0, 0x93);
+	hb_svm_seg_init(&save->ss, 0, 0x93);
+	hb_svm_seg_init(&save->gdtr, 0, 0);
+	hb_svm_seg_init(&save->idtr, 0, 0);
+	hb_svm_seg_init(&save->ldtr, 0, 0x82);
+	hb_svm_seg_init(&save->tr, 0, 0x8b);
+	save->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	save->efer = EFER_SVME;
+	save->dr6 = DR6_RESERVED;
+	save->dr7 = SVM_DR7_RESET;
+	save->g_pat = SVM_DEFAULT_PAT;
+
+	/* A fresh VMCB must not be trusted to reuse any cached ASID state. */
+	svm->asid_cpu = -1;
+}
+
+static int hb_svm_vm_init(struct hb_vm *vm)
+{
+	return 0;
+}
+
+static void hb_svm_vm_destroy(struct hb_vm *vm)
+{
+}
+
+static void hb_svm_tdp_set_root(struct hb_vm *vm, phys_addr_t root)
+{
+	vm->priv = (void *)(unsigned long)root;
+}
+
+static u64 hb_svm_tdp_leaf(phys_addr_t pa, unsigned int perm)
+{
+	u64 pte = pa | NPT_P | NPT_US;
+
+	if (perm & HB_TDP_WRITE)
+		pte |= NPT_RW;
+	return pte;
+}
+
+static u64 hb_svm_tdp_table(phys_addr_t pa)
+{
+	return pa | NPT_P | NPT_RW | NPT_US;
+}
+
+static bool hb_svm_tdp_present(u64 pte)
+{
+	return pte & NPT_P;
+}
+
+static int hb_svm_vcpu_create(struct hb_vcpu *vcpu)
+{
+	struct hb_svm_vcpu *svm;
+	struct page *page;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	vcpu->priv = svm;
+	hb_svm_init_vmcb(vcpu);
+	return 0;
+}
+
+static void hb_svm_vcpu_free(struct hb_vcpu *vcpu)
+{
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->priv = NULL;
+}
+
+/* ---- running ------------------------------------------------------ */
+
+/*
+ * ASIDs are handed out per CPU and never reused within a generation; when
+ * they run out the generation moves on and the whole TLB is flushed. So a
+ * new ASID never finds stale translations of another (maybe dead) VM.
+ */
+static void hb_svm_new_asid(struct hb_svm_vcpu *svm, struct hb_svm_cpu *sd)
+{
+	if (sd->next_asid >= hb_svm_max_asid) {
+		sd->asid_generation++;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_generation = sd->asid_generation;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+static void hb_svm_inject_pending(struct hb_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct hb_exception *ex = &vcpu->exception;
+
+	if (!ex->pending)
+		return;
+	vmcb->control.event_inj = ex->vector | SVM_EVTINJ_TYPE_EXEPT |
+				  SVM_EVTINJ_VALID |
+				  (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = ex->error_code;
+	ex->pending = false;
+}
+
+static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
+{
+	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	unsigned long host_dr[4], host_dr6, host_dr7;
+	int cpu = smp_processor_id();
+
+	if (svm->asid_cpu != cpu || svm->asid_generation != sd->asid_generation) {
+		hb_svm_new_asid(svm, sd);
+		svm->asid_cpu = cpu;
+	}
+	/* No flush-by-ASID on every CPU (not under QEMU): flush it all. */
+	if (flush_tdp)
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	vcpu->cpu = cpu;
+
+	vmcb->save.rax = vcpu->regs[HB_RAX];
+	vmcb->save.rsp = vcpu->regs[HB_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+	hb_svm_inject_pending(vcpu, vmcb);
+
+	/* DR0-3 are not part of the VMCB: switch them by hand. */
+	host_dr[0] = native_get_debugreg(0);
+	host_dr[1] = native_get_debugreg(1);
+	host_dr[2] = native_get_debugreg(2);
+	host_dr[3] = native_get_debugreg(3);
+	host_dr6 = native_get_debugreg(6);
+	host_dr7 = native_get_debugreg(7);
+	native_set_debugreg(0, vcpu->dr[0]);
+	native_set_debugreg(1, vcpu->dr[1]);
+	native_set_debugreg(2, vcpu->dr[2]);
+	native_set_debugreg(3, vcpu->dr[3]);
+
+	clgi();
+	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
+
+	vcpu->dr[0] = native_get_debugreg(0);
+	vcpu->dr[1] = native_get_debugreg(1);
+	vcpu->dr[2] = native_get_debugreg(2);
+	vcpu->dr[3] = native_get_debugreg(3);
+	native_set_debugreg(0, host_dr[0]);
+	native_set_debugreg(1, host_dr[1]);
+	native_set_debugreg(2, host_dr[2]);
+	native_set_debugreg(3, host_dr[3]);
+	native_set_debugreg(6, host_dr6);
+	/* #VMEXIT leaves DR7 disabled (APM 15.7.2): give the host its own. */
+	native_set_debugreg(7, host_dr7);
+	stgi();
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vcpu->regs[HB_RAX] = vmcb->save.rax;
+	vcpu->regs[HB_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+}
+
+static u64 hb_svm_next_rip(struct hb_vcpu *vcpu, unsigned int len)
+{
+	if (hb_svm_nrips)
+		return to_svm(vcpu)->vmcb->control.next_rip;
+	return vcpu->rip + len;
+}
+
+/* An event cut short by the exit must be delivered on the next entry. */
+static void hb_svm_requeue_event(struct hb_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u32 info = vmcb->control.exit_int_info;
+
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_EXEPT)
+		hb_queue_exception(vcpu, info & SVM_EXITINTINFO_VEC_MASK,
+				   info & SVM_EXITINTINFO_VALID_ERR,
+				   vmcb->control.exit_int_info_err);
+}
+
+static int hb_svm_handle_ioio(struct hb_vcpu *vcpu, struct vmcb *vmcb)
+{
+	u64 info = vmcb->control.exit_info_1;
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	u8 asize = (info & SVM_IOIO_ASIZE_MASK) >> SVM_IOIO_ASIZE_SHIFT;
+
+	/* SZ8/16/32 and A16/32/64 are one-hot fields: 1, 2, 4 -> bytes. */
+	size = size == 4 ? 4 : size;
+	asize = asize == 4 ? 8 : asize * 2;
+	return hb_exit_pio(vcpu, info >> 16, size,
+			   info & SVM_IOIO_TYPE_MASK, info & SVM_IOIO_STR_MASK,
+			   info & SVM_IOIO_REP_MASK, asize,
+			   vmcb->control.exit_info_2);
+}
+
+static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u32 code = vmcb->control.exit_code;
+	u64 data;
+
+	hb_svm_requeue_event(vcpu, vmcb);
+
+	switch (code) {
+	case SVM_EXIT_INTR:
+		hb_stat_exit(HB_STAT_EXIT_INTR);
+		return 1;
+	case SVM_EXIT_NMI:
+		hb_stat_exit(HB_STAT_EXIT_NMI);
+		return 1;
+	case SVM_EXIT_SMI:
+		return 1;
+	case SVM_EXIT_IOIO:
+		return hb_svm_handle_ioio(vcpu, vmcb);
+	case SVM_EXIT_VMMCALL:
+		return hb_exit_hypercall(vcpu, hb_svm_next_rip(vcpu, 3));
+	case SVM_EXIT_HLT:
+		return hb_exit_hlt(vcpu, hb_svm_next_rip(vcpu, 1));
+	case SVM_EXIT_CPUID:
+		return hb_exit_cpuid(vcpu, hb_svm_next_rip(vcpu, 2));
+	case SVM_EXIT_MSR:
+		if (vmcb->control.exit_info_1)
+			return hb_exit_wrmsr(vcpu, hb_svm_next_rip(vcpu, 2));
+		return hb_exit_rdmsr(vcpu, hb_svm_next_rip(vcpu, 2));
+	case SVM_EXIT_NPF:
+		return hb_exit_tdp_fault(vcpu, vmcb->control.exit_info_2,
+					 vmcb->control.exit_info_1 & BIT(1));
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		/* Never let a guest drop or flush the host's caches. */
+		vcpu->rip = hb_svm_next_rip(vcpu, 2);
+		return 1;
+	case SVM_EXIT_SHUTDOWN:
+		/* The VMCB is undefined after a shutdown (APM 15.11). */
+		hb_svm_init_vmcb(vcpu);
+		return hb_exit_shutdown(vcpu);
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_XSETBV:
+	case SVM_EXIT_RDPRU:
+	case SVM_EXIT_RSM:
+	case SVM_EXIT_RDPMC:
+		/* The guest CPU has no SVM, MONITOR, XSAVE or counters. */
+		hb_stat_exit(HB_STAT_EXIT_EXCEPTION);
+		hb_queue_exception(vcpu, X86_VEC_UD, false, 0);
+		return 1;
+	case SVM_EXIT_ERR:
+		/* QEMU leaves a half-loaded save area behind: start over. */
+		hb_svm_init_vmcb(vcpu);
+		return hb_exit_fail_entry(vcpu, (u64)-1);
+	default:
+		hb_stat_exit(HB_STAT_EXIT_OTHER);
+		data = code;
+		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					1, &data);
+	}
+}
+
+/* ---- guest state ------------------------------------------------- */
+
+static void hb_svm_seg_get(const struct vmcb_seg *v, struct hb_segment *s)
+{
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = v->attrib & SVM_SELECTOR_TYPE_MASK;
+	s->s = !!(v->attrib & SVM_SELECTOR_S_MASK);
+	s->dpl = (v->attrib & SVM_SELECTOR_DPL_MASK) >> SVM_SELECTOR_DPL_SHIFT;
+	s->present = !!(v->attrib & SVM_SELECTOR_P_MASK);
+	s->avl = !!(v->attrib & SVM_SELECTOR_AVL_MASK);
+	s->l = !!(v->attrib & SVM_SELECTOR_L_MASK);
+	s->db = !!(v->attrib & SVM_SELECTOR_DB_MASK);
+	s->g = !!(v->attrib & SVM_SELECTOR_G_MASK);
+	s->unusable = !s->present;
+}
+
+static void hb_svm_seg_set(struct vmcb_seg *v, const struct hb_segment *s)
+{
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	if (s->unusable) {
+		v->attrib = 0;
+		return;
+	}
+	v->attrib = (s->type & SVM_SELECTOR_TYPE_MASK) |
+		    (s->s ? SVM_SELECTOR_S_MASK : 0) |
+		    ((s->dpl & 3) << SVM_SELECTOR_DPL_SHIFT) |
+		    (s->present ? SVM_SELECTOR_P_MASK : 0) |
+		    (s->avl ? SVM_SELECTOR_AVL_MASK : 0) |
+		    (s->l ? SVM_SELECTOR_L_MASK : 0) |
+		    (s->db ? SVM_SELECTOR_DB_MASK : 0) |
+		    (s->g ? SVM_SELECTOR_G_MASK : 0);
+}
+
+static void hb_svm_get_sregs(struct hb_vcpu *vcpu, struct hb_sregs *s)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save_area *save = &vmcb->save;
+
+	hb_svm_seg_get(&save->cs, &s->cs);
+	hb_svm_seg_get(&save->ds, &s->ds);
+	hb_svm_seg_get(&save->es, &s->es);
+	hb_svm_seg_get(&save->fs, &s->fs);
+	hb_svm_seg_get(&save->gs, &s->gs);
+	hb_svm_seg_get(&save->ss, &s->ss);
+	hb_svm_seg_get(&save->tr, &s->tr);
+	hb_svm_seg_get(&save->ldtr, &s->ldt);
+	s->gdt.base = save->gdtr.base;
+	s->gdt.limit = save->gdtr.limit;
+	s->idt.base = save->idtr.base;
+	s->idt.limit = save->idtr.limit;
+	s->cr0 = save->cr0;
+	s->cr2 = save->cr2;
+	s->cr3 = save->cr3;
+	s->cr4 = save->cr4;
+	s->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+	s->efer = save->efer & ~EFER_SVME;
+	s->apic_base = vcpu->apic_base;
+}
+
+/*
+ * Refuse what VMRUN would refuse (APM 15.5.1 "Canonicalization and
+ * Consistency Checks") so that userspace gets -EINVAL, not a failed entry.
+ */
+static int hb_svm_check_sregs(const struct hb_sregs *s)
+{
+	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
+
+	if (s->efer & ~SVM_GUEST_EFER_MASK)
+		return -EINVAL;
+	if (s->cr0 >> 32 || s->cr3 >> 52 || s->cr8 > 15)
+		return -EINVAL;
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if (pg && !(s->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (s->cr4 & ~(u64)(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |
+			    X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |
+			    X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |
+			    X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
+			    X86_CR4_UMIP | X86_CR4_FSGSBASE |
+			    X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP |
+			    X86_CR4_SMAP))
+		return -EINVAL;
+	if (lme && pg && !(s->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (!!(s->efer & EFER_LMA) != (lme && pg))
+		return -EINVAL;
+	if ((s->efer & EFER_LMA) && s->cs.l && s->cs.db)
+		return -EINVAL;
+	if ((s->cr4 & X86_CR4_PCIDE) && !(s->efer & EFER_LMA))
+		return -EINVAL;
+	if (s->apic_base && (s->apic_base & ~(u64)BIT(11)) !=
+	    (0xfee00000ULL | (s->apic_base & BIT(8))))
+		return -EINVAL;
+	return 0;
+}
+
+static int hb_svm_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *s)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save_area *save = &vmcb->save;
+	int ret = hb_svm_check_sregs(s);
+
+	if (ret)
+		return ret;
+	hb_svm_seg_set(&save->cs, &s->cs);
+	hb_svm_seg_set(&save->ds, &s->ds);
+	hb_svm_seg_set(&save->es, &s->es);
+	hb_svm_seg_set(&save->fs, &s->fs);
+	hb_svm_seg_set(&save->gs, &s->gs);
+	hb_svm_seg_set(&save->ss, &s->ss);
+	hb_svm_seg_set(&save->tr, &s->tr);
+	hb_svm_seg_set(&save->ldtr, &s->ldt);
+	save->gdtr.base = s->gdt.base;
+	save->gdtr.limit = s->gdt.limit;
+	save->idtr.base = s->idt.base;
+	save->idtr.limit = s->idt.limit;
+	save->cr0 = s->cr0;
+	save->cr2 = s->cr2;
+	save->cr3 = s->cr3;
+	save->cr4 = s->cr4;
+	save->efer = s->efer | EFER_SVME;
+	/* CPL is the DPL of SS (APM 15.5.1); real mode is always 0. */
+	save->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl : 0;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				(s->cr8 & V_TPR_MASK);
+	if (s->apic_base)
+		vcpu->apic_base = s->apic_base;
+	return 0;
+}
+
+static enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	if (!(save->cr0 & X86_CR0_PE))
+		return HB_MODE_REAL;
+	if ((save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK))
+		return HB_MODE_LONG64;
+	if (save->cs.attrib & SVM_SELECTOR_DB_MASK)
+		return HB_MODE_PROT32;
+	return HB_MODE_PROT16;
+}
+
+static void hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
+			      u64 *cr4, u64 *efer)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	*cr0 = save->cr0;
+	*cr3 = save->cr3;
+	*cr4 = save->cr4;
+	*efer = save->efer;
+}
+
+static u64 hb_svm_segment_base(struct hb_vcpu *vcpu, int seg)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (seg) {
+	case HB_SEG_ES: return save->es.base;
+	case HB_SEG_CS: return save->cs.base;
+	case HB_SEG_SS: return save->ss.base;
+	case HB_SEG_DS: return save->ds.base;
+	case HB_SEG_FS: return save->fs.base;
+	case HB_SEG_GS: return save->gs.base;
+	default: return 0;
+	}
+}
+
+static bool hb_pat_valid(u64 pat)
+{
+	int i;
+
+	/* Each byte one of UC, WC, WT, WP, WB, UC- (types 0,1,4,5,6,7). */
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+static int hb_svm_get_msr(struct hb_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:		*data = save->efer & ~EFER_SVME; break;
+	case MSR_STAR:		*data = save->star; break;
+	case MSR_LSTAR:		*data = save->lstar; break;
+	case MSR_CSTAR:		*data = save->cstar; break;
+	case MSR_SYSCALL_MASK:	*data = save->sfmask; break;
+	case MSR_KERNEL_GS_BASE: *data = save->kernel_gs_base; break;
+	case MSR_FS_BASE:	*data = save->fs.base; break;
+	case MSR_GS_BASE:	*data = save->gs.base; break;
+	case MSR_IA32_SYSENTER_CS:  *data = save->sysenter_cs; break;
+	case MSR_IA32_SYSENTER_ESP: *data = save->sysenter_esp; break;
+	case MSR_IA32_SYSENTER_EIP: *data = save->sysenter_eip; break;
+	case MSR_IA32_CR_PAT:	*data = save->g_pat; break;
+	case MSR_IA32_DEBUGCTLMSR: *data = 0; break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int hb_svm_set_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~SVM_GUEST_EFER_MASK)
+			return -EINVAL;
+		/* LMA is read-only; LME may not change while paging is on. */
+		if ((save->cr0 & X86_CR0_PG) &&
+		    ((data ^ save->efer) & EFER_LME))
+			return -EINVAL;
+		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) |
+			     EFER_SVME;
+		break;
+	case MSR_STAR:		save->star = data; break;
+	case MSR_LSTAR:		save->lstar = data; break;
+	case MSR_CSTAR:		save->cstar = data; break;
+	case MSR_SYSCALL_MASK:	save->sfmask = data; break;
+	case MSR_KERNEL_GS_BASE: save->kernel_gs_base = data; break;
+	case MSR_FS_BASE:	save->fs.base = data; break;
+	case MSR_GS_BASE:	save->gs.base = data; break;
+	case MSR_IA32_SYSENTER_CS:  save->sysenter_cs = data; break;
+	case MSR_IA32_SYSENTER_ESP: save->sysenter_esp = data; break;
+	case MSR_IA32_SYSENTER_EIP: save->sysenter_eip = data; break;
+	case MSR_IA32_CR_PAT:
+		if (!hb_pat_valid(data))
+			return -EINVAL;
+		save->g_pat = data;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* Branch tracing would leak host branches: accept only 0. */
+		return data ? -EINVAL : 0;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* ---- probe -------------------------------------------------------- */
+
+/* Let the guest access an MSR directly (APM 15.11: 2 bits per MSR). */
+static void hb_svm_msr_passthrough(u32 msr)
+{
+	static const u32 bases[] = { 0, 0xc0000000, 0xc0010000 };
+	u8 *map = hb_svm_msrpm;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bases); i++) {
+		if (msr - bases[i] < 0x2000) {
+			u32 bit = 2 * (msr - bases[i]);
+
+			map[i * 0x800 + bit / 8] &= ~(3 << (bit % 8));
+			return;
+		}
+	}
+}
+
+
+static void hb_svm_free_percpu(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hb_svm_cpu *sd = per_cpu_ptr(&hb_svm_cpus, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_state)
+			__free_page(sd->host_state);
+		sd->hsave = NULL;
+		sd->host_state = NULL;
+	}
+}
+
+static void hb_svm_free(void)
+{
+	hb_svm_free_percpu();
+	if (hb_svm_iopm)
+		free_pages((unsigned long)hb_svm_iopm, SVM_IOPM_ORDER);
+	if (hb_svm_msrpm)
+		free_pages((unsigned long)hb_svm_msrpm, SVM_MSRPM_ORDER);
+	hb_svm_iopm = NULL;
+	hb_svm_msrpm = NULL;
+}
+
+static const struct hb_backend_ops hb_svm_ops = {
+	.name = "svm",
+	.cpu_enable = hb_svm_cpu_enable,
+	.cpu_disable = hb_svm_cpu_disable,
+	.check_extension = hb_svm_check_extension,
+	.vm_init = hb_svm_vm_init,
+	.vm_destroy = hb_svm_vm_destroy,
+	.vcpu_create = hb_svm_vcpu_create,
+	.vcpu_free = hb_svm_vcpu_free,
+	.vcpu_enter = hb_svm_vcpu_enter,
+	.handle_exit = hb_svm_handle_exit,
+	.get_sregs = hb_svm_get_sregs,
+	.set_sregs = hb_svm_set_sregs,
+	.cpu_mode = hb_svm_cpu_mode,
+	.get_paging = hb_svm_get_paging,
+	.segment_base = hb_svm_segment_base,
+	.get_msr = hb_svm_get_msr,
+	.set_msr = hb_svm_set_msr,
+	.tdp_leaf = hb_svm_tdp_leaf,
+	.tdp_table = hb_svm_tdp_table,
+	.tdp_present = hb_svm_tdp_present,
+	.tdp_set_root = hb_svm_tdp_set_root,
+	.unload = hb_svm_free,
+};
+
+static const u32 hb_svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
+	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+const struct hb_backend_ops *hb_svm_probe(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	int cpu, i;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return NULL;
+	cpuid(SVM_CPUID_FEATURES, &eax, &ebx, &ecx, &edx);
+	if (!(edx & SVM_FEATURE_NPT)) {
+		pr_err("the CPU has SVM but no nested paging (NPT)\n");
+		return NULL;
+	}
+	hb_svm_nrips = edx & SVM_FEATURE_NRIPS;
+	hb_svm_max_asid = ebx;
+	if (hb_svm_max_asid < 2) {
+		pr_err("the CPU reports no usable ASID\n");
+		return NULL;
+	}
+
+	for_each_possible_cpu(cpu) {
+		struct hb_svm_cpu *sd = per_cpu_ptr(&hb_svm_cpus, cpu);
+
+		sd->hsave = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO, 0);
+		sd->host_state = alloc_pages_node(cpu_to_node(cpu),
+						  GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sd->hsave || !sd->host_state)
+			goto fail;
+	}
+	hb_svm_iopm = (void *)__get_free_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	hb_svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!hb_svm_iopm || !hb_svm_msrpm)
+		goto fail;
+	/* Every port and every MSR exits unless listed below. */
+	memset(hb_svm_iopm, 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(hb_svm_msrpm, 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	/* These live in the VMCB and are switched by VMLOAD/VMSAVE. */
+	for (i = 0; i < ARRAY_SIZE(hb_svm_passthrough_msrs); i++)
+		hb_svm_msr_passthrough(hb_svm_passthrough_msrs[i]);
+
+	pr_info("NPT, %u ASIDs, next-RIP %s\n", hb_svm_max_asid,
+		hb_svm_nrips ? "yes" : "no");
+	return &hb_svm_ops;
+fail:
+	hb_svm_free();
+	return NULL;
+}
+

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hyperbox: the userspace API of /dev/hyperbox.
+ *
+ * This header is the only contract between hyperbox.ko and userspace. It is
+ * shaped like the KVM API on purpose (people know it) but uses its own ioctl
+ * magic. Rules that keep it extensible:
+ *  - every structure has a fixed size, explicit padding and reserved words;
+ *  - every flags word and reserved field must be zero unless a bit is
+ *    defined here: the module rejects unknown bits with -EINVAL, so a new
+ *    bit can never be silently ignored by an old module;
+ *  - new behaviour is announced by a capability (HB_CHECK_EXTENSION) before
+ *    userspace may rely on it.
+ */
+#ifndef _UAPI_LINUX_HYPERBOX_H
+#define _UAPI_LINUX_HYPERBOX_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HB_API_VERSION		1
+
+#define HBIO			0xB7
+
+/* ------------------------------------------------------------------ */
+/* /dev/hyperbox (system) ioctls                                       */
+/* ------------------------------------------------------------------ */
+
+#define HB_GET_API_VERSION	_IO(HBIO, 0x00)
+/* Argument: flags, must be 0. Returns a VM file descriptor. */
+#define HB_CREATE_VM		_IO(HBIO, 0x01)
+/* Argument: an HB_CAP_* value. Returns 0 when absent, >0 when present. */
+#define HB_CHECK_EXTENSION	_IO(HBIO, 0x03)
+/* Returns the size to mmap() on a vCPU fd (struct hb_run + PIO data page). */
+#define HB_GET_VCPU_MMAP_SIZE	_IO(HBIO, 0x04)
+
+/* Capabilities. */
+#define HB_CAP_SVM		1	/* AMD SVM backend active */
+#define HB_CAP_VMX		2	/* Intel VMX backend active */
+#define HB_CAP_NPT		3	/* nested paging (AMD) */
+#define HB_CAP_EPT		4	/* extended page tables (Intel) */
+#define HB_CAP_MAX_VCPUS	5	/* returns the per-VM vCPU limit */
+#define HB_CAP_NR_MEMSLOTS	6	/* returns the number of memory slots */
+#define HB_CAP_READONLY_MEM	7	/* HB_MEM_READONLY is supported */
+#define HB_CAP_MAX_MEM_SIZE_MB	8	/* returns the per-slot size limit in MiB */
+#define HB_CAP_UNRESTRICTED	9	/* real-mode guests run natively */
+#define HB_CAP_IMMEDIATE_EXIT	10	/* hb_run.immediate_exit is honoured */
+
+/* ------------------------------------------------------------------ */
+/* VM ioctls                                                           */
+/* ------------------------------------------------------------------ */
+
+#define HB_MEM_READONLY		(1u << 0)	/* guest writes exit as MMIO */
+#define HB_MEM_VALID_FLAGS	(HB_MEM_READONLY)
+
+/*
+ * Create, move or delete a memory slot. A memory_size of 0 deletes the slot.
+ * guest_phys_addr, memory_size and userspace_addr must be page aligned.
+ * The pages are mapped into the guest on demand and stay pinned until the
+ * slot is deleted or the VM is destroyed.
+ */
+struct hb_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[4];
+};
+
+#define HB_SET_MEMORY_REGION	_IOW(HBIO, 0x46, struct hb_memory_region)
+/* Argument: vCPU id (0 .. HB_CAP_MAX_VCPUS-1). Returns a vCPU fd. */
+#define HB_CREATE_VCPU		_IO(HBIO, 0x41)
+
+/* ------------------------------------------------------------------ */
+/* vCPU ioctls                                                         */
+/* ------------------------------------------------------------------ */
+
+#define HB_RUN			_IO(HBIO, 0x80)
+
+/* General purpose registers, same order as KVM's struct kvm_regs. */
+struct hb_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8,  r9,  r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 reserved[4];
+};
+
+/* A segment register with its hidden (descriptor cache) part unpacked. */
+struct hb_segment {
+	__u64 base;
+	__u32 limit;		/* in bytes: already scaled by g */
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+struct hb_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct hb_sregs {
+	struct hb_segment cs, ds, es, fs, gs, ss;
+	struct hb_segment tr, ldt;
+	struct hb_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[8];
+};
+
+#define HB_GET_REGS		_IOR(HBIO, 0x81, struct hb_regs)
+#define HB_SET_REGS		_IOW(HBIO, 0x82, struct hb_regs)
+#define HB_GET_SREGS		_IOR(HBIO, 0x83, struct hb_sregs)
+#define HB_SET_SREGS		_IOW(HBIO, 0x84, struct hb_sregs)
+
+/* ------------------------------------------------------------------ */
+/* The shared run structure (mmap of a vCPU fd at offset 0)            */
+/* ------------------------------------------------------------------ */
+
+enum hb_exit_reason {
+	HB_EXIT_UNKNOWN		= 0,
+	HB_EXIT_IO		= 1,	/* port I/O: complete with HB_RUN */
+	HB_EXIT_HYPERCALL	= 2,	/* VMMCALL/VMCALL not handled in kernel */
+	HB_EXIT_HLT		= 3,	/* guest halted with nothing pending */
+	HB_EXIT_MMIO		= 4,
+	HB_EXIT_SHUTDOWN	= 5,	/* triple fault */
+	HB_EXIT_FAIL_ENTRY	= 6,	/* hardware refused to enter the guest */
+	HB_EXIT_INTERNAL_ERROR	= 7,	/* the module could not emulate */
+	HB_EXIT_IRQ_WINDOW_OPEN	= 8,
+	HB_EXIT_INTR		= 9,	/* immediate_exit was set */
+};
+
+#define HB_EXIT_IO_IN		0
+#define HB_EXIT_IO_OUT		1
+
+/* HB_EXIT_INTERNAL_ERROR sub-errors. */
+#define HB_INTERNAL_ERROR_EMULATION	1	/* data[]: insn bytes, 8 per word */
+#define HB_INTERNAL_ERROR_UNEXPECTED_EXIT 2	/* data[0]: hardware exit code */
+#define HB_INTERNAL_ERROR_TDP		3	/* data[0]: gpa, data[1]: errno */
+
+/* Hypercall ABI: nr in RAX, arguments in RDI, RSI, RDX, R10, R8, R9. */
+#define HB_HC_NR_ARGS		6
+/* Hypercalls below this number are handled inside the module. */
+#define HB_HC_KERNEL_BASE	0x10000
+#define HB_HC_PING		(HB_HC_KERNEL_BASE + 0)	/* returns arg0 + 1 */
+
+/* Offset of the PIO data page within the vCPU mapping. */
+#define HB_RUN_PIO_OFFSET	4096
+
+struct hb_run {
+	/* in: set by userspace before HB_RUN */
+	__u8  request_interrupt_window;
+	__u8  immediate_exit;
+	__u8  padding1[6];
+
+	/* out: set by the module when HB_RUN returns */
+	__u32 exit_reason;
+	__u8  ready_for_interrupt_injection;
+	__u8  if_flag;
+	__u16 flags;
+
+	/* in (cr8) and out */
+	__u64 cr8;
+	__u64 apic_base;
+
+	union {
+		/* HB_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+			__u32 padding;
+		} fail_entry;
+		/* HB_EXIT_IO: data is at (char *)run + data_offset */
+		struct {
+			__u8  direction;
+			__u8  size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 count;		/* >1 for rep ins/outs */
+			__u64 data_offset;
+		} io;
+		/* HB_EXIT_HYPERCALL: ret is written back to RAX on HB_RUN */
+		struct {
+			__u64 nr;
+			__u64 args[HB_HC_NR_ARGS];
+			__u64 ret;
+		} hypercall;
+		/* HB_EXIT_MMIO: for a read, fill data before HB_RUN */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+			__u8  padding[3];
+		} mmio;
+		/* HB_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		char padding[256];
+	};
+	__u64 reserved[16];
+};
+
+#endif /* _UAPI_LINUX_HYPERBOX_H */
