@@ -148,7 +148,7 @@ int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write)
 		goto out;
 
 	hva = slot->uaddr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-	n = pin_user_pages_unlocked(hva, 1, &page, gup);
+	n = pin_user_pages_fast(hva, 1, gup, &page);
 	if (n != 1) {
 		ret = n < 0 ? n : -EFAULT;
 		goto out;
