@@ -82,7 +82,8 @@ add_modules() {
 }
 if [ -f "$moddir/modules.dep" ]; then
 	add_modules net llc stp bridge veth tun overlay
-	add_modules kvm irqbypass kvm ccp kvm-amd
+	add_modules kvm-amd irqbypass kvm ccp kvm-amd
+	add_modules kvm-intel irqbypass kvm kvm-intel
 else
 	echo "mkinitramfs: warning: $moddir/modules.dep missing: no guest kernel modules" >&2
 fi

@@ -4,7 +4,7 @@
 # Usage: scripts/qemu-run.sh INITRD LOG [KERNEL-ARGS...]
 #   The serial console goes to LOG (and also to stdout with HB_TEE=1).
 #   Env: KVER (guest kernel, default scripts/kver.sh), QEMU_TIMEOUT (seconds,
-#   default 1500), QEMU_MEM (MiB, default 2048), QEMU_SMP (default 2),
+#   default 1200), QEMU_MEM (MiB, default 2048), QEMU_SMP (default 2),
 #   HB_INTERACTIVE=1 (stdin is the guest console: hb.mode=shell).
 # Exit status: QEMU's, or 124 when the timeout ended it.
 set -eu
@@ -16,7 +16,7 @@ kver=${KVER:-$("$top/scripts/kver.sh")}
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || { echo "qemu-run: $kernel missing (apt-get install linux-image-amd64)" >&2; exit 1; }
 
-set -- timeout -k 10 "${QEMU_TIMEOUT:-1500}" \
+set -- timeout -k 10 "${QEMU_TIMEOUT:-1200}" \
 	qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt \
 	-smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-2048}" \
 	-nographic -no-reboot -nodefaults -serial stdio \

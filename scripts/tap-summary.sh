@@ -14,7 +14,7 @@
 # Verdicts, per test program:
 #   every "not ok" (without "# TODO") fails; "ok ... # SKIP" is skipped;
 #   no plan, a plan that does not match the results, "Bail out!", a missing
-#   TEST-END (the guest died or hung), death by a signal, or a non-zero exit
+#   TEST-END (the guest died or hung), a timeout, death by a signal, or a non-zero exit
 #   with no "not ok" to explain it each add one failure. Exit 4 (kselftest's
 #   KSFT_SKIP) is not a failure. A host program that prints no TAP at all
 #   counts as one test judged by its exit status.
@@ -74,7 +74,7 @@ function start_stream(name) {
 	out("")
 	out("# ==== " sname " ====")
 }
-function end_stream(rc, secs, truncated,   sig) {
+function end_stream(rc, secs, truncated, killed,   sig) {
 	if (truncated) {
 		synth_fail("did not finish: no TEST-END marker (the guest died, hung or timed out)")
 	} else {
@@ -90,7 +90,11 @@ function end_stream(rc, secs, truncated,   sig) {
 			synth_fail("planned " s_planned " tests but " s_results " ran")
 		}
 		if (s_bail && s_fail == 0) synth_fail("Bail out!")
-		if (rc > 128 && rc < 160) {
+		if (killed == "timeout") {
+			synth_fail("timed out after " secs " s (killed)")
+		} else if (killed == "stuck") {
+			synth_fail("did not die after SIGKILL: stuck in the kernel (timed out after " secs " s)")
+		} else if (rc > 128 && rc < 160) {
 			sig = rc - 128
 			synth_fail("killed by signal " sig (sig == 9 ? " (timeout?)" : sig == 11 ? " (segfault)" : sig == 6 ? " (abort)" : ""))
 		} else if (rc != 0 && !(rc == 4 && s_fail == 0) && s_fail == 0) {
@@ -109,7 +113,7 @@ function field(s, key,   i, n, a) {
 }
 function finish_file(   line, nsplat) {
 	if (f_kind != "guest" && f_kind != "host") return
-	if (in_stream) end_stream(0, "", 1)
+	if (in_stream) end_stream(0, "", 1, "")
 	if (f_kind == "guest") {
 		start_stream("harness")
 		s_plans = 1
@@ -127,7 +131,7 @@ function finish_file(   line, nsplat) {
 		if (f_splat != "") close(f_splat)
 		if (nsplat == 0) synth_pass("guest kernel log free of Oops/BUG/WARNING/lockdep/stalls/lockups/GPF/KASAN/Call Trace")
 		s_planned = s_results = 0
-		end_stream(0, "", 0)
+		end_stream(0, "", 0, "")
 	}
 }
 FNR == 1 {
@@ -149,10 +153,10 @@ FNR == 1 {
 		else if (w[1] == "DMESG-BEGIN") in_dmesg = 1
 		else if (w[1] == "DMESG-END") in_dmesg = 0
 		else if (w[1] == "TEST-BEGIN") {
-			if (in_stream) end_stream(0, "", 1)
+			if (in_stream) end_stream(0, "", 1, "")
 			start_stream(w[2])
 		} else if (w[1] == "TEST-END") {
-			if (in_stream) end_stream(field(mk, "rc") + 0, field(mk, "secs"), 0)
+			if (in_stream) end_stream(field(mk, "rc") + 0, field(mk, "secs"), 0, field(mk, "killed"))
 		}
 		next
 	}
