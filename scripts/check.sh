@@ -4,6 +4,7 @@
 #
 #   1. install missing Debian packages (scripts/deps.sh)
 #   2. build: hyperbox.ko for Debian's 6.1 kernel with W=1 (a warning fails),
+#      dkms add + build into a private tree (scripts/dkms-check.sh),
 #      the same for Debian 12's 6.12 headers when installed (build only),
 #      userspace (user/), selftests/, bench/, guests/
 #   3. host tests: the harness's own tests, tests/unit, user, tests/container
@@ -96,6 +97,10 @@ if [ -f Kbuild ]; then
 		lane build/module step "hyperbox.ko for $kver (W=1, warnings fail)" \
 			module_build "/lib/modules/$kver/build" "$top" && module_ok=1
 	fi
+fi
+if [ -f Kbuild ] && [ -f dkms.conf ] && [ -n "$kver" ] && command -v dkms >/dev/null; then
+	lane build/dkms step "dkms add + build for $kver (private dkms tree, nothing installed)" \
+		scripts/dkms-check.sh "$kver"
 fi
 if [ -f Kbuild ] && [ "${SKIP_612:-0}" != 1 ] && [ -n "$kver612" ]; then
 	# Build in a copy: the tree's objects belong to the 6.1 build.
