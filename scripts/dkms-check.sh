@@ -14,7 +14,11 @@ cp -a "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/dkms.conf" "$work/src/hyperbox
 find "$work/src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
 set -- --sourcetree "$work/src" --dkmstree "$work/tree"
 dkms add -m hyperbox -v "$ver" "$@"
-dkms build -m hyperbox -v "$ver" -k "$kver" "$@"
+if ! dkms build -m hyperbox -v "$ver" -k "$kver" "$@"; then
+	echo "dkms-check: dkms build failed; the end of its make.log:"
+	tail -n 25 "$work/tree/hyperbox/$ver/build/make.log" 2>/dev/null
+	exit 1
+fi
 ko=$(find "$work/tree/hyperbox/$ver/$kver" -name 'hyperbox.ko*' | head -n1)
 [ -n "$ko" ] || { echo "dkms-check: no hyperbox.ko in $work/tree" >&2; exit 1; }
 echo "dkms-check: ok: $ko (built for $kver; not installed)"
