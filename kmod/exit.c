@@ -15,15 +15,6 @@
 #define HB_RFLAGS_DF		BIT_ULL(10)
 #define HB_PIO_DATA(vcpu)	page_address((vcpu)->run_pages[1])
 
-void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
-			u32 error_code)
-{
-	vcpu->exception.pending = true;
-	vcpu->exception.vector = vector;
-	vcpu->exception.has_error_code = has_error;
-	vcpu->exception.error_code = error_code;
-}
-
 static bool hb_long_mode(struct hb_vcpu *vcpu)
 {
 	return hb_ops->cpu_mode(vcpu) == HB_MODE_LONG64;
@@ -188,6 +179,9 @@ int hb_complete_userspace_io(struct hb_vcpu *vcpu)
 	case HB_COMPLETE_PIO_IN:
 		ret = hb_complete_pio_in(vcpu);
 		break;
+	case HB_COMPLETE_MMIO_READ:
+		hb_complete_mmio_read(vcpu);
+		break;
 	case HB_COMPLETE_HYPERCALL:
 		vcpu->regs[HB_RAX] = vcpu->run->hypercall.ret;
 		if (!hb_long_mode(vcpu))
@@ -233,65 +227,10 @@ int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	hb_stat_exit(HB_STAT_EXIT_HLT);
 	vcpu->rip = next_rip;
+	if (hb_hlt_wakes(vcpu))
+		return 1;
 	vcpu->run->exit_reason = HB_EXIT_HLT;
 	return 0;
-}
-
-/*
- * The default guest CPU: the host's, minus what the module does not
- * virtualize (VMX/SVM, MONITOR/MWAIT, XSAVE and everything that needs it,
- * x2APIC and TSC deadline without an APIC model, performance counters),
- * plus the hypervisor bit so a guest knows where it runs.
- */
-static void hb_default_cpuid(struct hb_vcpu *vcpu, u32 leaf, u32 sub,
-			     u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	cpuid_count(leaf, sub, a, b, c, d);
-	switch (leaf) {
-	case 0x1:
-		*b = (*b & 0x0000ffff) | (vcpu->id << 24) | (1 << 16);
-		*c &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(21) |
-			BIT(24) | BIT(26) | BIT(27) | BIT(28) | BIT(12) |
-			BIT(29) | BIT(15));
-		*c |= BIT(31);
-		*d &= ~(BIT(22) | BIT(29) | BIT(27));
-		break;
-	case 0x7:
-		if (sub == 0) {
-			/* FSGSBASE BMI1 SMEP BMI2 ERMS RDSEED ADX SMAP CLFLUSHOPT */
-			*b &= BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) |
-			      BIT(18) | BIT(19) | BIT(20) | BIT(23);
-			*a = 0;
-			*c = 0;
-			*d = 0;
-		} else {
-			*a = *b = *c = *d = 0;
-		}
-		break;
-	case 0x5: case 0x6: case 0xa: case 0xb: case 0xd: case 0xf:
-	case 0x10: case 0x12: case 0x14: case 0x1f:
-		*a = *b = *c = *d = 0;
-		break;
-	case 0x40000000:
-		*a = 0x40000000;
-		memcpy(b, "Hype", 4);
-		memcpy(c, "rbox", 4);
-		memcpy(d, "HBox", 4);
-		break;
-	case 0x80000001:
-		/* SVM, SKINIT, WDT, IBS, perf counter extensions */
-		*c &= ~(BIT(2) | BIT(10) | BIT(12) | BIT(13) | BIT(23) |
-			BIT(24));
-		*d &= ~BIT(27);		/* RDTSCP: TSC_AUX is not virtualized */
-		break;
-	case 0x8000000a:
-		*a = *b = *c = *d = 0;
-		break;
-	default:
-		if (leaf >= 0x40000001 && leaf < 0x80000000)
-			*a = *b = *c = *d = 0;
-		break;
-	}
 }
 
 int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip)
@@ -299,8 +238,8 @@ int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip)
 	u32 a, b, c, d;
 
 	hb_stat_exit(HB_STAT_EXIT_CPUID);
-	hb_default_cpuid(vcpu, vcpu->regs[HB_RAX], vcpu->regs[HB_RCX],
-			 &a, &b, &c, &d);
+	hb_cpuid_lookup(vcpu, vcpu->regs[HB_RAX], vcpu->regs[HB_RCX],
+			&a, &b, &c, &d);
 	vcpu->regs[HB_RAX] = a;
 	vcpu->regs[HB_RBX] = b;
 	vcpu->regs[HB_RCX] = c;
@@ -309,56 +248,13 @@ int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip)
 	return 1;
 }
 
-/* MSRs every backend emulates the same way; others get #GP. */
-static int hb_get_common_msr(struct hb_vcpu *vcpu, u32 index, u64 *data)
-{
-	switch (index) {
-	case MSR_IA32_TSC:
-		*data = rdtsc();
-		return 0;
-	case MSR_IA32_APICBASE:
-		*data = vcpu->apic_base;
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*data = MSR_IA32_MISC_ENABLE_FAST_STRING;
-		return 0;
-	case MSR_MTRRcap:
-	case MSR_MTRRdefType:
-	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_UCODE_REV:
-		*data = 0;
-		return 0;
-	default:
-		return -ENOENT;
-	}
-}
-
-static int hb_set_common_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
-{
-	switch (index) {
-	case MSR_IA32_APICBASE:
-		/* Only the BSP flag and enable bit may move; no x2APIC. */
-		if ((data ^ vcpu->apic_base) & ~(BIT_ULL(11)))
-			return -EINVAL;
-		vcpu->apic_base = data;
-		return 0;
-	case MSR_IA32_UCODE_REV:	/* the "trigger CPUID 1" idiom */
-	case MSR_MTRRdefType:
-	case MSR_IA32_TSC:		/* TSC is the host's, unchanged */
-		return 0;
-	default:
-		return -ENOENT;
-	}
-}
-
 int hb_exit_rdmsr(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	u32 index = vcpu->regs[HB_RCX];
 	u64 data;
 
 	hb_stat_exit(HB_STAT_EXIT_MSR);
-	if (hb_ops->get_msr(vcpu, index, &data) &&
-	    hb_get_common_msr(vcpu, index, &data)) {
+	if (hb_msr_get(vcpu, index, &data, false)) {
 		hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;
 	}
@@ -372,13 +268,9 @@ int hb_exit_wrmsr(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	u32 index = vcpu->regs[HB_RCX];
 	u64 data = (vcpu->regs[HB_RDX] << 32) | (u32)vcpu->regs[HB_RAX];
-	int ret;
 
 	hb_stat_exit(HB_STAT_EXIT_MSR);
-	ret = hb_ops->set_msr(vcpu, index, data);
-	if (ret == -ENOENT)
-		ret = hb_set_common_msr(vcpu, index, data);
-	if (ret) {
+	if (hb_msr_set(vcpu, index, data, false)) {
 		hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;
 	}
@@ -398,20 +290,6 @@ int hb_exit_internal(struct hb_vcpu *vcpu, u32 suberror, u32 ndata,
 	for (i = 0; i < run->internal.ndata; i++)
 		run->internal.data[i] = data[i];
 	return 0;
-}
-
-/* An access no slot backs: MMIO, which needs the instruction decoded. */
-static int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
-{
-	u64 data[3] = { 0, 0, gpa };
-	u8 *insn = (u8 *)data;
-	int n;
-
-	hb_stat_exit(HB_STAT_EXIT_MMIO);
-	n = hb_fetch_insn(vcpu, insn, 15);
-	if (n < 0)
-		n = 0;
-	return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_EMULATION, 3, data);
 }
 
 int hb_exit_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write)

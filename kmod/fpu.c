@@ -11,6 +11,8 @@
  * subset it uses is covered.
  */
 #include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
@@ -97,4 +99,85 @@ void hb_fpu_put_guest(struct hb_vcpu *vcpu)
 		asm volatile("fxsave64 %0" : "+m"(*(u8 *)vcpu->fpu));
 	}
 	kernel_fpu_end();
+}
+
+#define HB_FX_MXCSR		24
+#define HB_FX_MXCSR_MASK	28
+#define HB_XSTATE_BV		512
+#define HB_XFEATURE_X87		BIT_ULL(0)
+#define HB_XFEATURE_SSE		BIT_ULL(1)
+#define HB_FX_X87_END		160	/* FCW .. ST7 */
+#define HB_FX_XMM_END		416	/* XMM0 .. XMM15 */
+
+/* The MXCSR bits this CPU accepts; anything else makes FXRSTOR fault. */
+static u32 hb_fpu_mxcsr_mask(void)
+{
+	static u32 mask;
+	u8 buf[512] __aligned(16);
+
+	if (mask)
+		return mask;
+	kernel_fpu_begin();
+	asm volatile("fxsave64 %0" : "=m"(buf));
+	kernel_fpu_end();
+	mask = *(u32 *)(buf + HB_FX_MXCSR_MASK);
+	if (!mask)		/* SDM Vol. 1, 11.6.6: zero means 0xffbf */
+		mask = 0xffbf;
+	return mask;
+}
+
+static void hb_fpu_get(struct hb_vcpu *vcpu, struct hb_fpu *out)
+{
+	u8 *image = vcpu->fpu;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->fxsave, image, sizeof(out->fxsave));
+	if (!hb_fpu_use_xsave())
+		return;
+	/* Components in their init state are not written by XSAVE. */
+	if (!(*(u64 *)(image + HB_XSTATE_BV) & HB_XFEATURE_X87)) {
+		memset(out->fxsave, 0, 24);
+		memset(out->fxsave + 32, 0, HB_FX_X87_END - 32);
+		*(u16 *)out->fxsave = HB_FCW_DEFAULT;
+	}
+	if (!(*(u64 *)(image + HB_XSTATE_BV) & HB_XFEATURE_SSE))
+		memset(out->fxsave + HB_FX_X87_END, 0,
+		       HB_FX_XMM_END - HB_FX_X87_END);
+}
+
+static int hb_fpu_set(struct hb_vcpu *vcpu, const struct hb_fpu *in)
+{
+	u8 *image = vcpu->fpu;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(in->reserved); i++)
+		if (in->reserved[i])
+			return -EINVAL;
+	if (*(u32 *)(in->fxsave + HB_FX_MXCSR) & ~hb_fpu_mxcsr_mask())
+		return -EINVAL;
+	memcpy(image, in->fxsave, sizeof(in->fxsave));
+	if (hb_fpu_use_xsave())
+		*(u64 *)(image + HB_XSTATE_BV) |= HB_XFEATURE_X87 |
+						  HB_XFEATURE_SSE;
+	return 0;
+}
+
+long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp)
+{
+	struct hb_fpu *fpu;
+	long ret;
+
+	fpu = kmalloc(sizeof(*fpu), GFP_KERNEL);
+	if (!fpu)
+		return -ENOMEM;
+	if (cmd == HB_GET_FPU) {
+		hb_fpu_get(vcpu, fpu);
+		ret = copy_to_user(argp, fpu, sizeof(*fpu)) ? -EFAULT : 0;
+	} else if (copy_from_user(fpu, argp, sizeof(*fpu))) {
+		ret = -EFAULT;
+	} else {
+		ret = hb_fpu_set(vcpu, fpu);
+	}
+	kfree(fpu);
+	return ret;
 }

@@ -27,12 +27,7 @@ enum hb_gpr {
 	HB_NR_GPRS,
 };
 
-enum hb_cpu_mode {
-	HB_MODE_REAL,
-	HB_MODE_PROT16,
-	HB_MODE_PROT32,
-	HB_MODE_LONG64,
-};
+#include "hb_types.h"
 
 struct hb_memslot {
 	u32 id;
@@ -78,12 +73,28 @@ struct hb_pio_state {
 struct hb_exception {
 	bool pending;
 	bool has_error_code;
+	bool has_payload;	/* #PF: payload is the faulting address (CR2) */
 	u8 vector;
 	u32 error_code;
+	u64 payload;
+};
+
+/* An external interrupt from userspace (HB_INTERRUPT) or an irqfd. */
+struct hb_irq_state {
+	bool queued;		/* waiting for the guest to accept it */
+	bool injected;		/* delivery was cut short by an exit */
+	u8 vector;
+};
+
+struct hb_nmi_state {
+	bool pending;
+	bool injected;
 };
 
 struct hb_vm;
 struct hb_vcpu;
+
+#include "emulate/decode.h"
 
 struct hb_vcpu {
 	struct hb_vm *vm;
@@ -105,6 +116,14 @@ struct hb_vcpu {
 	enum hb_pending_completion pending;
 	struct hb_pio_state pio;
 	struct hb_exception exception;
+	struct hb_irq_state irq;
+	struct hb_nmi_state nmi;
+	struct hb_insn mmio_insn;	/* the load waiting for MMIO data */
+
+	struct hb_cpuid_entry *cpuid;	/* NULL: the default CPU */
+	u32 cpuid_nent;
+	u64 misc_enable;
+	u64 mtrr_def_type;
 
 	u64 dr[4];			/* guest DR0-3, swapped around entry */
 	u64 apic_base;
@@ -198,17 +217,27 @@ struct hb_backend_ops {
 	bool (*tdp_present)(u64 pte);
 	void (*tdp_set_root)(struct hb_vm *vm, phys_addr_t root);
 
+	/*
+	 * Events, on entry with interrupts off. The core decides what to
+	 * inject; at most one inject_* call happens per entry.
+	 */
+	void (*inject_exception)(struct hb_vcpu *vcpu,
+				 const struct hb_exception *ex);
+	void (*inject_irq)(struct hb_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct hb_vcpu *vcpu);
+	bool (*interrupt_allowed)(struct hb_vcpu *vcpu);
+	bool (*nmi_allowed)(struct hb_vcpu *vcpu);
+	/* Exit as soon as the guest can take an interrupt (or an NMI). */
+	void (*enable_irq_window)(struct hb_vcpu *vcpu);
+	void (*enable_nmi_window)(struct hb_vcpu *vcpu);
+	u32 (*get_interrupt_shadow)(struct hb_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct hb_vcpu *vcpu, u32 shadow);
+	bool (*get_nmi_masked)(struct hb_vcpu *vcpu);
+	void (*set_nmi_masked)(struct hb_vcpu *vcpu, bool masked);
+
 	/* Module unload: free what the probe allocated. */
 	void (*unload)(void);
 };
-
-/* Segment indices for segment_base(), as in the SDM's Sreg encoding. */
-#define HB_SEG_ES	0
-#define HB_SEG_CS	1
-#define HB_SEG_SS	2
-#define HB_SEG_DS	3
-#define HB_SEG_FS	4
-#define HB_SEG_GS	5
 
 extern const struct hb_backend_ops *hb_ops;
 
@@ -254,15 +283,45 @@ int hb_exit_shutdown(struct hb_vcpu *vcpu);
 int hb_exit_fail_entry(struct hb_vcpu *vcpu, u64 reason);
 int hb_exit_internal(struct hb_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data);
+int hb_complete_userspace_io(struct hb_vcpu *vcpu);
+
+/* mmio.c */
+int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write);
+void hb_complete_mmio_read(struct hb_vcpu *vcpu);
+
+/* events.c */
 void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error_code);
-int hb_complete_userspace_io(struct hb_vcpu *vcpu);
+void hb_queue_page_fault(struct hb_vcpu *vcpu, u64 addr, u32 error_code);
+void hb_requeue_irq(struct hb_vcpu *vcpu, u8 vector);
+void hb_requeue_nmi(struct hb_vcpu *vcpu);
+void hb_inject_events(struct hb_vcpu *vcpu);
+bool hb_irq_window_exit(struct hb_vcpu *vcpu);
+void hb_fill_run_state(struct hb_vcpu *vcpu);
+bool hb_hlt_wakes(struct hb_vcpu *vcpu);
+long hb_events_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
+		     void __user *argp);
+
+/* cpuid.c */
+void hb_cpuid_lookup(struct hb_vcpu *vcpu, u32 leaf, u32 sub, u32 *a,
+		     u32 *b, u32 *c, u32 *d);
+long hb_cpuid_set(struct hb_vcpu *vcpu, struct hb_cpuid __user *uc);
+long hb_cpuid_get_supported(struct hb_cpuid __user *uc);
+void hb_cpuid_free(struct hb_vcpu *vcpu);
+
+/* msr.c */
+int hb_msr_get(struct hb_vcpu *vcpu, u32 index, u64 *data, bool host);
+int hb_msr_set(struct hb_vcpu *vcpu, u32 index, u64 data, bool host);
+long hb_msrs_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
+		   void __user *argp);
+long hb_msr_index_list(struct hb_msr_list __user *ul);
 
 /* fpu.c */
 int hb_fpu_alloc(struct hb_vcpu *vcpu);
 void hb_fpu_free(struct hb_vcpu *vcpu);
 void hb_fpu_load_guest(struct hb_vcpu *vcpu);
 void hb_fpu_put_guest(struct hb_vcpu *vcpu);
+long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp);
 
 /* stats.c */
 extern atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;

@@ -115,6 +115,12 @@ static long hb_check_extension(long cap)
 		return HB_NR_MEMSLOTS;
 	case HB_CAP_READONLY_MEM:
 	case HB_CAP_IMMEDIATE_EXIT:
+	case HB_CAP_MMIO:
+	case HB_CAP_IRQ_WINDOW:
+	case HB_CAP_VCPU_EVENTS:
+	case HB_CAP_CPUID:
+	case HB_CAP_MSRS:
+	case HB_CAP_FPU:
 		return 1;
 	case HB_CAP_MAX_MEM_SIZE_MB:
 		return HB_MAX_SLOT_SIZE >> 20;
@@ -135,6 +141,10 @@ static long hb_dev_ioctl(struct file *filp, unsigned int cmd,
 		return arg ? -EINVAL : 2 * PAGE_SIZE;
 	case HB_CREATE_VM:
 		return hb_vm_create(arg);
+	case HB_GET_SUPPORTED_CPUID:
+		return hb_cpuid_get_supported((void __user *)arg);
+	case HB_GET_MSR_INDEX_LIST:
+		return hb_msr_index_list((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

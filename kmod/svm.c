@@ -26,6 +26,7 @@
 #define SVM_VM_CR_SVMDIS	BIT(4)
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
+#define SVM_IRQ_WINDOW_BITS	(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK)
 #define SVM_DR7_RESET		0x400
 #define SVM_DEFAULT_PAT		0x0007040600070406ULL
 
@@ -52,6 +53,14 @@ struct hb_svm_vcpu {
 	u32 asid;
 	u64 asid_generation;
 	int asid_cpu;
+	/*
+	 * Without vNMI the CPU does not say when the guest's NMI handler is
+	 * done: IRET is intercepted, and NMIs stay blocked until RIP has
+	 * moved past that IRET (the same scheme as KVM).
+	 */
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
 };
 
 static DEFINE_PER_CPU(struct hb_svm_cpu, hb_svm_cpus);
@@ -137,6 +146,11 @@ static void hb_svm_intercept(struct vmcb *vmcb, unsigned int bit)
 	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
 }
 
+static void hb_svm_unintercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
 static void hb_svm_seg_init(struct vmcb_seg *seg, u16 sel, u16 attrib)
 {
 	seg->selector = sel;
@@ -193,6 +207,8 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 
 	/* A fresh VMCB must not be trusted to reuse any cached ASID state. */
 	svm->asid_cpu = -1;
+	svm->nmi_masked = false;
+	svm->awaiting_iret = false;
 }
 
 static int hb_svm_vm_init(struct hb_vm *vm)
@@ -276,19 +292,6 @@ static void hb_svm_new_asid(struct hb_svm_vcpu *svm, struct hb_svm_cpu *sd)
 	svm->vmcb->control.asid = svm->asid;
 }
 
-static void hb_svm_inject_pending(struct hb_vcpu *vcpu, struct vmcb *vmcb)
-{
-	struct hb_exception *ex = &vcpu->exception;
-
-	if (!ex->pending)
-		return;
-	vmcb->control.event_inj = ex->vector | SVM_EVTINJ_TYPE_EXEPT |
-				  SVM_EVTINJ_VALID |
-				  (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = ex->error_code;
-	ex->pending = false;
-}
-
 static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 {
 	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
@@ -310,7 +313,6 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	vmcb->save.rsp = vcpu->regs[HB_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
-	hb_svm_inject_pending(vcpu, vmcb);
 
 	/* DR0-3 are not part of the VMCB: switch them by hand. */
 	host_dr[0] = native_get_debugreg(0);
@@ -341,6 +343,10 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	stgi();
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/* An undelivered event comes back through exit_int_info. */
+	vmcb->control.event_inj = 0;
+	vmcb->control.int_ctl &= ~SVM_IRQ_WINDOW_BITS;
+	hb_svm_unintercept(vmcb, INTERCEPT_VINTR);
 	vcpu->regs[HB_RAX] = vmcb->save.rax;
 	vcpu->regs[HB_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
@@ -359,12 +365,29 @@ static void hb_svm_requeue_event(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 {
 	u32 info = vmcb->control.exit_int_info;
 
+	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
-	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_EXEPT)
-		hb_queue_exception(vcpu, info & SVM_EXITINTINFO_VEC_MASK,
+	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+		hb_requeue_irq(vcpu, vector);
+		break;
+	case SVM_EXITINTINFO_TYPE_NMI:
+		hb_requeue_nmi(vcpu);
+		break;
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		/* INT3/INTO: RIP is still on the instruction, which re-runs. */
+		if (vector == X86_VEC_BP || vector == 4)
+			break;
+		hb_queue_exception(vcpu, vector,
 				   info & SVM_EXITINTINFO_VALID_ERR,
 				   vmcb->control.exit_int_info_err);
+		break;
+	default:
+		/* INTn: likewise re-executed from the same RIP. */
+		break;
+	}
 }
 
 static int hb_svm_handle_ioio(struct hb_vcpu *vcpu, struct vmcb *vmcb)
@@ -398,6 +421,14 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		hb_stat_exit(HB_STAT_EXIT_NMI);
 		return 1;
 	case SVM_EXIT_SMI:
+		return 1;
+	case SVM_EXIT_VINTR:
+		/* The window is open; the next entry injects or exits. */
+		return 1;
+	case SVM_EXIT_IRET:
+		to_svm(vcpu)->awaiting_iret = true;
+		to_svm(vcpu)->iret_rip = vcpu->rip;
+		hb_svm_unintercept(vmcb, INTERCEPT_IRET);
 		return 1;
 	case SVM_EXIT_IOIO:
 		return hb_svm_handle_ioio(vcpu, vmcb);
@@ -451,6 +482,109 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_UNEXPECTED_EXIT,
 					1, &data);
 	}
+}
+
+/* ---- events ------------------------------------------------------ */
+
+static void hb_svm_inject_exception(struct hb_vcpu *vcpu,
+				    const struct hb_exception *ex)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (ex->vector == X86_VEC_PF && ex->has_payload)
+		vmcb->save.cr2 = ex->payload;
+	vmcb->control.event_inj = ex->vector | SVM_EVTINJ_TYPE_EXEPT |
+				  SVM_EVTINJ_VALID |
+				  (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = ex->error_code;
+}
+
+static void hb_svm_inject_irq(struct hb_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_INTR |
+						SVM_EVTINJ_VALID;
+}
+
+static void hb_svm_inject_nmi(struct hb_vcpu *vcpu)
+{
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI |
+				       SVM_EVTINJ_VALID;
+	svm->nmi_masked = true;
+	svm->awaiting_iret = false;
+	hb_svm_intercept(svm->vmcb, INTERCEPT_IRET);
+}
+
+static bool hb_svm_event_busy(struct vmcb *vmcb)
+{
+	return (vmcb->control.event_inj & SVM_EVTINJ_VALID) ||
+	       (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static bool hb_svm_interrupt_allowed(struct hb_vcpu *vcpu)
+{
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !hb_svm_event_busy(to_svm(vcpu)->vmcb);
+}
+
+static bool hb_svm_nmi_allowed(struct hb_vcpu *vcpu)
+{
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->nmi_masked = false;
+	}
+	return !svm->nmi_masked && !hb_svm_event_busy(svm->vmcb);
+}
+
+/* A virtual interrupt the guest can never take, only to get VINTR. */
+static void hb_svm_enable_irq_window(struct hb_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.int_ctl |= SVM_IRQ_WINDOW_BITS;
+	vmcb->control.int_vector = 0;
+	hb_svm_intercept(vmcb, INTERCEPT_VINTR);
+}
+
+static void hb_svm_enable_nmi_window(struct hb_vcpu *vcpu)
+{
+	/* The IRET intercept (or the next exit after it) opens it. */
+}
+
+static u32 hb_svm_get_interrupt_shadow(struct hb_vcpu *vcpu)
+{
+	return (to_svm(vcpu)->vmcb->control.int_state &
+		SVM_INTERRUPT_SHADOW_MASK) ? HB_SHADOW_STI : 0;
+}
+
+static void hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (shadow)
+		vmcb->control.int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static bool hb_svm_get_nmi_masked(struct hb_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+static void hb_svm_set_nmi_masked(struct hb_vcpu *vcpu, bool masked)
+{
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->awaiting_iret = false;
+	if (masked)
+		hb_svm_intercept(svm->vmcb, INTERCEPT_IRET);
+	else
+		hb_svm_unintercept(svm->vmcb, INTERCEPT_IRET);
 }
 
 /* ---- guest state ------------------------------------------------- */
@@ -773,6 +907,17 @@ static const struct hb_backend_ops hb_svm_ops = {
 	.tdp_table = hb_svm_tdp_table,
 	.tdp_present = hb_svm_tdp_present,
 	.tdp_set_root = hb_svm_tdp_set_root,
+	.inject_exception = hb_svm_inject_exception,
+	.inject_irq = hb_svm_inject_irq,
+	.inject_nmi = hb_svm_inject_nmi,
+	.interrupt_allowed = hb_svm_interrupt_allowed,
+	.nmi_allowed = hb_svm_nmi_allowed,
+	.enable_irq_window = hb_svm_enable_irq_window,
+	.enable_nmi_window = hb_svm_enable_nmi_window,
+	.get_interrupt_shadow = hb_svm_get_interrupt_shadow,
+	.set_interrupt_shadow = hb_svm_set_interrupt_shadow,
+	.get_nmi_masked = hb_svm_get_nmi_masked,
+	.set_nmi_masked = hb_svm_set_nmi_masked,
 	.unload = hb_svm_free,
 };
 

@@ -15,6 +15,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 #include "hb.h"
 
 static void hb_kick_nop(void *unused)
@@ -66,6 +67,7 @@ static bool hb_vcpu_run_once(struct hb_vcpu *vcpu)
 	gen = atomic64_read(&vcpu->vm->tdp_gen);
 	flush = gen != vcpu->tdp_gen_seen;
 	vcpu->tdp_gen_seen = gen;
+	hb_inject_events(vcpu);
 
 	hb_ops->vcpu_enter(vcpu, flush);
 
@@ -76,7 +78,7 @@ static bool hb_vcpu_run_once(struct hb_vcpu *vcpu)
 	return true;
 }
 
-static int hb_vcpu_run(struct hb_vcpu *vcpu)
+static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 {
 	struct hb_run *run = vcpu->run;
 	int ret;
@@ -95,6 +97,8 @@ static int hb_vcpu_run(struct hb_vcpu *vcpu)
 			run->exit_reason = HB_EXIT_INTR;
 			return -EINTR;
 		}
+		if (hb_irq_window_exit(vcpu))
+			return 0;
 		cond_resched();
 		if (!hb_vcpu_run_once(vcpu))
 			continue;
@@ -102,6 +106,14 @@ static int hb_vcpu_run(struct hb_vcpu *vcpu)
 		if (ret <= 0)
 			return ret;
 	}
+}
+
+static int hb_vcpu_run(struct hb_vcpu *vcpu)
+{
+	int ret = hb_vcpu_run_loop(vcpu);
+
+	hb_fill_run_state(vcpu);
+	return ret;
 }
 
 static void hb_vcpu_get_regs(struct hb_vcpu *vcpu, struct hb_regs *r)
@@ -221,6 +233,23 @@ static long hb_vcpu_ioctl(struct file *filp, unsigned int cmd,
 			ret = hb_ops->set_sregs(vcpu, &s);
 		break;
 	}
+	case HB_INTERRUPT:
+	case HB_NMI:
+	case HB_GET_VCPU_EVENTS:
+	case HB_SET_VCPU_EVENTS:
+		ret = hb_events_ioctl(vcpu, cmd, argp);
+		break;
+	case HB_SET_CPUID:
+		ret = hb_cpuid_set(vcpu, argp);
+		break;
+	case HB_GET_MSRS:
+	case HB_SET_MSRS:
+		ret = hb_msrs_ioctl(vcpu, cmd, argp);
+		break;
+	case HB_GET_FPU:
+	case HB_SET_FPU:
+		ret = hb_fpu_ioctl(vcpu, cmd, argp);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -271,6 +300,7 @@ static void hb_vcpu_destroy(struct hb_vcpu *vcpu)
 
 	hb_ops->vcpu_free(vcpu);
 	hb_fpu_free(vcpu);
+	hb_cpuid_free(vcpu);
 	hb_vcpu_free_run(vcpu);
 	kfree(vcpu);
 	atomic64_dec(&hb_stat_vcpus);
@@ -311,6 +341,7 @@ int hb_vcpu_create(struct hb_vm *vm, unsigned long id)
 	vcpu->rip = 0xfff0;
 	vcpu->regs[HB_RDX] = 0x600;	/* family 6 "processor signature" */
 	vcpu->apic_base = 0xfee00000 | BIT(11) | (id ? 0 : BIT(8));
+	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_FAST_STRING;
 
 	vcpu->run_pages[0] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	vcpu->run_pages[1] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);

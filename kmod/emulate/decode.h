@@ -28,11 +28,11 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 /*
- * The core owns enum hb_cpu_mode and the HB_SEG_* numbers; the host branch
- * below mirrors them and decode.c asserts the values in kernel builds.  hb.h
- * may include this header, but only after those definitions.
+ * The core owns enum hb_cpu_mode and the HB_SEG_* numbers (hb_types.h);
+ * the host branch below mirrors them and decode.c asserts the values in
+ * kernel builds.
  */
-#include "../hb.h"
+#include "../hb_types.h"
 #else
 #include <stdbool.h>
 #include <stdint.h>

@@ -45,6 +45,41 @@
 #define HB_CAP_MAX_MEM_SIZE_MB	8	/* returns the per-slot size limit in MiB */
 #define HB_CAP_UNRESTRICTED	9	/* real-mode guests run natively */
 #define HB_CAP_IMMEDIATE_EXIT	10	/* hb_run.immediate_exit is honoured */
+#define HB_CAP_MMIO		11	/* HB_EXIT_MMIO with in-kernel decode */
+#define HB_CAP_IRQ_WINDOW	12	/* request_interrupt_window */
+#define HB_CAP_VCPU_EVENTS	13	/* HB_GET/SET_VCPU_EVENTS */
+#define HB_CAP_CPUID		14	/* HB_SET_CPUID, HB_GET_SUPPORTED_CPUID */
+#define HB_CAP_MSRS		15	/* HB_GET/SET_MSRS, HB_GET_MSR_INDEX_LIST */
+#define HB_CAP_FPU		16	/* HB_GET/SET_FPU */
+
+/* CPUID: the table a guest sees (HB_SET_CPUID on a vCPU). */
+#define HB_CPUID_FLAG_SIGNIFICANT_INDEX	(1u << 0)	/* match on index too */
+#define HB_CPUID_MAX_ENTRIES	256
+
+struct hb_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+struct hb_cpuid {
+	__u32 nent;		/* in: capacity; out (GET_SUPPORTED): used */
+	__u32 padding;
+	struct hb_cpuid_entry entries[];
+};
+
+/* The module's offer: returns -E2BIG (nent set) if nent is too small. */
+#define HB_GET_SUPPORTED_CPUID	_IOWR(HBIO, 0x05, struct hb_cpuid)
+
+/* MSRs userspace can save and restore (HB_GET/SET_MSRS). */
+struct hb_msr_list {
+	__u32 nmsrs;		/* in: capacity; out: number of indices */
+	__u32 indices[];
+};
+
+#define HB_GET_MSR_INDEX_LIST	_IOWR(HBIO, 0x06, struct hb_msr_list)
 
 /* ------------------------------------------------------------------ */
 /* VM ioctls                                                           */
@@ -115,10 +150,81 @@ struct hb_sregs {
 	__u64 reserved[8];
 };
 
+struct hb_interrupt {
+	__u32 irq;		/* vector 32..255 */
+	__u32 flags;		/* must be 0 */
+};
+
+/*
+ * Pending and in-flight events, for save/restore. An exception, interrupt
+ * or NMI that is "injected" was being delivered when the vCPU exited and
+ * will be delivered first on the next entry.
+ */
+struct hb_vcpu_events {
+	struct {
+		__u8  injected;
+		__u8  nr;
+		__u8  has_error_code;
+		__u8  has_payload;	/* #PF: payload is the new CR2 */
+		__u32 error_code;
+		__u64 payload;
+	} exception;
+	struct {
+		__u8  injected;
+		__u8  nr;
+		__u8  shadow;		/* HB_SHADOW_* */
+		__u8  pad;
+		__u32 pad2;
+	} interrupt;
+	struct {
+		__u8  injected;
+		__u8  pending;
+		__u8  masked;
+		__u8  pad[5];
+	} nmi;
+	__u32 flags;			/* must be 0 */
+	__u32 pad;
+	__u64 reserved[8];
+};
+
+#define HB_SHADOW_STI		(1u << 0)
+#define HB_SHADOW_MOV_SS	(1u << 1)
+
+struct hb_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct hb_msrs {
+	__u32 nmsrs;
+	__u32 pad;
+	struct hb_msr_entry entries[];
+};
+
+#define HB_MAX_MSR_ENTRIES	64
+
+/* The x87/SSE state, in the FXSAVE layout (SDM Vol. 1, 10.5.1). */
+struct hb_fpu {
+	__u8  fxsave[512];
+	__u64 reserved[8];
+};
+
 #define HB_GET_REGS		_IOR(HBIO, 0x81, struct hb_regs)
 #define HB_SET_REGS		_IOW(HBIO, 0x82, struct hb_regs)
 #define HB_GET_SREGS		_IOR(HBIO, 0x83, struct hb_sregs)
 #define HB_SET_SREGS		_IOW(HBIO, 0x84, struct hb_sregs)
+/* Queue an external interrupt; -EBUSY if one is already queued. */
+#define HB_INTERRUPT		_IOW(HBIO, 0x86, struct hb_interrupt)
+#define HB_NMI			_IO(HBIO, 0x87)
+#define HB_GET_VCPU_EVENTS	_IOR(HBIO, 0x88, struct hb_vcpu_events)
+#define HB_SET_VCPU_EVENTS	_IOW(HBIO, 0x89, struct hb_vcpu_events)
+#define HB_SET_CPUID		_IOW(HBIO, 0x8a, struct hb_cpuid)
+/* Both return the number of entries processed, stopping at the first bad. */
+#define HB_GET_MSRS		_IOWR(HBIO, 0x8b, struct hb_msrs)
+#define HB_SET_MSRS		_IOW(HBIO, 0x8c, struct hb_msrs)
+#define HB_GET_FPU		_IOR(HBIO, 0x8d, struct hb_fpu)
+#define HB_SET_FPU		_IOW(HBIO, 0x8e, struct hb_fpu)
 
 /* ------------------------------------------------------------------ */
 /* The shared run structure (mmap of a vCPU fd at offset 0)            */
