@@ -49,9 +49,10 @@ kver=$(scripts/kver.sh)
 if [ -c /dev/hyperbox ]; then
 	why="/dev/hyperbox exists but does not answer"
 else
-	why="/dev/hyperbox does not exist here (module not loaded, and this host's kernel is not one we load modules into)"
+	why="/dev/hyperbox does not exist here: hyperbox.ko is not loaded (make run never loads modules into the running kernel)"
 fi
 say "$why"
+echo "    (to run the demo on this machine: insmod ./hyperbox.ko on a CPU with AMD SVM, then make run)"
 say "running the demo in a QEMU sandbox instead: Debian $kver, TCG with AMD SVM emulated"
 run=out/run
 mkdir -p $run
