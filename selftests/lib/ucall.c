@@ -52,6 +52,8 @@ uint64_t vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc)
 			  vcpu->id, exit_describe(vcpu));
 	case UCALL_ABORT:
 		REPORT_GUEST_ASSERT(vcpu, uc);
+	default:
+		break;
 	}
 	return uc->cmd;
 }

@@ -149,9 +149,18 @@ void vcpu_args_set(struct vcpu *vcpu, unsigned int n, ...)
 	vcpu_regs_set(vcpu, &regs);
 }
 
+/* HB_SELFTEST_TRACE=1 in the environment logs every exit. */
 int _vcpu_run(struct vcpu *vcpu)
 {
-	return hb_vcpu_run(&vcpu->hb);
+	static int trace = -1;
+	int ret = hb_vcpu_run(&vcpu->hb);
+
+	if (trace < 0)
+		trace = getenv("HB_SELFTEST_TRACE") != NULL;
+	if (trace)
+		test_log("vCPU %u: HB_RUN %d, exit %s", vcpu->id, ret,
+			 exit_describe(vcpu));
+	return ret;
 }
 
 void vcpu_run(struct vcpu *vcpu)
@@ -247,7 +256,14 @@ const char *exit_describe(struct vcpu *vcpu)
 void __assert_exit(struct vcpu *vcpu, uint32_t reason, const char *file,
 		   int line)
 {
-	if (vcpu->run->exit_reason != reason)
+	struct ucall uc;
+
+	if (vcpu->run->exit_reason == reason)
+		return;
+	/* A guest assert explains the surprise better than the exit does. */
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(vcpu, &uc);
+	else
 		test_fail(file, line, "expected exit %s, got %s",
 			  hb_exit_reason_name(reason), exit_describe(vcpu));
 }

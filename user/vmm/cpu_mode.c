@@ -203,10 +203,13 @@ static int check_fits(const struct vmm_mode_setup *setup, struct hb_err *err)
 	return 0;
 }
 
-static uint64_t default_stack_top(const struct vmm_mode_setup *setup)
+/* An explicit stack_top is the caller's business; the default is aligned. */
+static uint64_t initial_stack_top(const struct vmm_mode_setup *setup)
 {
-	uint64_t top = setup->stack_top ? setup->stack_top : setup->mem_size;
+	uint64_t top = setup->mem_size;
 
+	if (setup->stack_top)
+		return setup->stack_top;
 	if (setup->mode == VMM_MODE_PROTECTED && top > (1ull << 32))
 		top = 1ull << 32;
 	return top & ~0xfull;
@@ -248,6 +251,6 @@ int vmm_cpu_mode_setup(const struct vmm_mode_setup *setup,
 		sregs->efer = X86_EFER_LME | X86_EFER_LMA;
 	}
 	regs->rip = setup->entry;
-	regs->rsp = default_stack_top(setup);
+	regs->rsp = initial_stack_top(setup);
 	return 0;
 }

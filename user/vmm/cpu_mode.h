@@ -53,7 +53,7 @@ struct vmm_mode_setup {
 	void *mem;		/* guest memory, guest-physical 0 .. mem_size */
 	uint64_t mem_size;
 	uint64_t entry;		/* guest-physical address of the first insn */
-	uint64_t stack_top;	/* 0: top of memory (real mode: 0xfff0) */
+	uint64_t stack_top;	/* initial RSP; 0: top of memory (real: 0xfff0) */
 };
 
 int vmm_cpu_mode_parse(const char *name, enum vmm_cpu_mode *mode);
