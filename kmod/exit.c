@@ -37,26 +37,42 @@ static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
 		vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (val & mask);
 }
 
-/* Segment override prefix of the string instruction at RIP, if any. */
-static int hb_string_io_segment(struct hb_vcpu *vcpu)
+/*
+ * Prefixes of the string instruction at RIP: the segment override, and
+ * the address size, which QEMU's SVM leaves out of EXITINFO1 (the APM's
+ * A16/A32/A64 bits): it follows from the mode and a 0x67 prefix.
+ */
+static int hb_string_io_prefixes(struct hb_vcpu *vcpu, u8 *addr_bytes)
 {
+	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
 	u8 insn[15];
 	int n = hb_fetch_insn(vcpu, insn, sizeof(insn));
 	int i, seg = HB_SEG_DS;
+	bool a67 = false;
 
 	for (i = 0; i < n; i++) {
 		switch (insn[i]) {
-		case 0x26: seg = HB_SEG_ES; break;
-		case 0x2e: seg = HB_SEG_CS; break;
-		case 0x36: seg = HB_SEG_SS; break;
-		case 0x3e: seg = HB_SEG_DS; break;
-		case 0x64: seg = HB_SEG_FS; break;
-		case 0x65: seg = HB_SEG_GS; break;
-		case 0x66: case 0x67: case 0xf2: case 0xf3: case 0xf0:
-			break;
-		default:
-			return seg;
+		case 0x26: seg = HB_SEG_ES; continue;
+		case 0x2e: seg = HB_SEG_CS; continue;
+		case 0x36: seg = HB_SEG_SS; continue;
+		case 0x3e: seg = HB_SEG_DS; continue;
+		case 0x64: seg = HB_SEG_FS; continue;
+		case 0x65: seg = HB_SEG_GS; continue;
+		case 0x67: a67 = true; continue;
+		case 0x66: case 0xf2: case 0xf3: case 0xf0:
+			continue;
 		}
+		if (mode == HB_MODE_LONG64 && (insn[i] & 0xf0) == 0x40)
+			continue;	/* REX */
+		break;
+	}
+	if (!*addr_bytes) {
+		if (mode == HB_MODE_LONG64)
+			*addr_bytes = a67 ? 4 : 8;
+		else if (mode == HB_MODE_PROT32)
+			*addr_bytes = a67 ? 2 : 4;
+		else
+			*addr_bytes = a67 ? 4 : 2;
 	}
 	return seg;
 }
@@ -105,12 +121,16 @@ int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 	pio->rep = rep;
 	pio->count = 1;
 	pio->next_rip = next_rip;
-	pio->addr_bytes = addr_bytes;
 
 	if (string) {
+		int seg = hb_string_io_prefixes(vcpu, &addr_bytes);
 		u64 mask = hb_addr_mask(addr_bytes);
 		int reg = in ? HB_RDI : HB_RSI;
-		int seg = in ? HB_SEG_ES : hb_string_io_segment(vcpu);
+
+		/* INS always writes through ES (SDM Vol. 2, INS). */
+		if (in)
+			seg = HB_SEG_ES;
+		pio->addr_bytes = addr_bytes;
 
 		if (rep) {
 			u64 cx = vcpu->regs[HB_RCX] & mask;
