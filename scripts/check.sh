@@ -4,7 +4,7 @@
 #
 #   1. install missing Debian packages (scripts/deps.sh)
 #   2. build: hyperbox.ko for Debian's 6.1 kernel with W=1 (a warning fails),
-#      dkms add + build into a private tree (scripts/dkms-check.sh),
+#      sparse (C=2), dkms add + build into a private tree (scripts/dkms-check.sh),
 #      the same for Debian 12's 6.12 headers when installed (build only),
 #      userspace (user/), selftests/, bench/, guests/
 #   3. host tests: the harness's own tests, tests/unit, user, tests/container
@@ -97,6 +97,20 @@ if [ -f Kbuild ]; then
 		lane build/module step "hyperbox.ko for $kver (W=1, warnings fail)" \
 			module_build "/lib/modules/$kver/build" "$top" && module_ok=1
 	fi
+fi
+# sparse over every module source (C=2; the objects are already built).
+sparse_check() {
+	make -C "/lib/modules/$kver/build" M="$top" C=2 -j"$jobs" modules >"$out/sparse.log" 2>&1
+	rc=$?
+	cat "$out/sparse.log"
+	if [ $rc = 0 ] && grep -Eq '(warning|error):' "$out/sparse.log"; then
+		echo "FAILED: sparse reported problems"
+		rc=1
+	fi
+	return $rc
+}
+if [ $module_ok = 1 ] && command -v sparse >/dev/null; then
+	lane build/sparse step "sparse over the module sources (C=2, any report fails)" sparse_check
 fi
 if [ -f Kbuild ] && [ -f dkms.conf ] && [ -n "$kver" ] && command -v dkms >/dev/null; then
 	lane build/dkms step "dkms add + build for $kver (private dkms tree, nothing installed)" \
