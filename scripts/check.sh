@@ -152,8 +152,12 @@ pack_check() {
 	if [ -f selftests/Makefile ]; then
 		if ls selftests/build/* >/dev/null 2>&1; then add ok "selftests/build/ has test programs"; else add "not ok" "selftests/build/ empty (selftests sources exist)"; fi
 	fi
-	if [ -d guests ] && ls guests/*.S guests/*.c guests/Makefile >/dev/null 2>&1; then
+	if [ -n "$(find guests -maxdepth 1 \( -name '*.S' -o -name '*.c' \) 2>/dev/null | head -n1)" ]; then
 		if ls guests/*.bin >/dev/null 2>&1; then add ok "guests/*.bin built"; else add "not ok" "guests/*.bin missing (guests sources exist)"; fi
+	fi
+	if [ -n "$(find bench -maxdepth 3 -name '*.c' 2>/dev/null | head -n1)" ]; then
+		nb=$(find bench -maxdepth 3 -type f -perm -u+x ! -name '*.sh' ! -name '*.py' 2>/dev/null | wc -l)
+		if [ "$nb" -gt 0 ]; then add ok "bench/ has programs"; else add "not ok" "bench/ has sources but no built programs"; fi
 	fi
 	if packed=$("$top/scripts/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$kver" 2>&1); then
 		add ok "$(echo "$packed" | tail -n1)"
