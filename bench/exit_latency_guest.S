@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark guest: 16-bit code copied to GUEST_CODE_GPA and started
+ * with CS = 0, IP = <entry> - guest_blob_start + GUEST_CODE_GPA.
+ *
+ * guest_pio_loop: one OUT per iteration, forever: each HB_RUN/KVM_RUN is
+ *   exactly one exit to userspace and back.
+ * guest_hypercall_loop: ECX hypercalls with the number in EBX (placed in
+ *   EAX each time: the return value overwrites it), then OUT to PORT_DONE.
+ *   The hypervisor answers them in kernel, so userspace sees one exit.
+ */
+#define PORT_PIO_LOOP	0xe0
+#define PORT_DONE	0xe1
+
+	.section .rodata
+	.code16
+	.globl guest_blob_start, guest_blob_end
+	.globl guest_pio_loop, guest_hypercall_loop
+guest_blob_start:
+guest_pio_loop:
+	out	%al, $PORT_PIO_LOOP
+	jmp	guest_pio_loop
+
+guest_hypercall_loop:
+	mov	%ebx, %eax
+	xor	%edi, %edi
+	vmmcall
+	dec	%ecx
+	jnz	guest_hypercall_loop
+	out	%al, $PORT_DONE
+	hlt
+guest_blob_end:
+	.code64
+	.section .note.GNU-stack, "", @progbits
