@@ -37,8 +37,7 @@ module:
 # Build-only check against Debian 12's 6.12 headers, in a copy of the sources.
 modules-6.12:
 	@v=$$(scripts/kver.sh 6.12) || { echo "no linux-headers-6.12.*+deb12-amd64 installed: run 'make deps'"; exit 1; }; \
-	rm -rf $(OUT)/build-6.12 && mkdir -p $(OUT)/build-6.12 && \
-	cp -a Kbuild kmod uapi $(OUT)/build-6.12/ && \
+	rm -rf $(OUT)/build-6.12 && scripts/module-src.sh $(OUT)/build-6.12 && \
 	$(MAKE) -C /usr/src/linux-headers-$$v M=$(OUT)/build-6.12 W=1 -j$(JOBS) modules
 
 $(SUBDIRS):

@@ -119,8 +119,7 @@ fi
 if [ -f Kbuild ] && [ "${SKIP_612:-0}" != 1 ] && [ -n "$kver612" ]; then
 	# Build in a copy: the tree's objects belong to the 6.1 build.
 	b612=$out/build-6.12
-	mkdir -p "$b612"
-	cp -a Kbuild kmod uapi "$b612/"
+	scripts/module-src.sh "$b612"
 	lane build/module-6.12 step "hyperbox.ko for $kver612 (build only, W=1, warnings fail)" \
 		module_build "/usr/src/linux-headers-$kver612" "$b612"
 fi

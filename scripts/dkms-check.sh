@@ -8,10 +8,8 @@ kver=${1:-$("$top/scripts/kver.sh")}
 ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.conf")
 work=$top/out/dkms
 rm -rf "$work"
-mkdir -p "$work/src/hyperbox-$ver" "$work/tree"
-cp -a "$top/Kbuild" "$top/kmod" "$top/uapi" "$top/dkms.conf" "$work/src/hyperbox-$ver/"
-# Objects of an in-tree build must not leak into the dkms source.
-find "$work/src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod*' \) -delete
+mkdir -p "$work/tree"
+"$top/scripts/module-src.sh" "$work/src/hyperbox-$ver" dkms.conf
 set -- --sourcetree "$work/src" --dkmstree "$work/tree"
 dkms add -m hyperbox -v "$ver" "$@"
 if ! dkms build -m hyperbox -v "$ver" -k "$kver" "$@"; then
