@@ -12,13 +12,13 @@
 #   4. the guest lane: initramfs + QEMU TCG with SVM (scripts/run-guest-tests.sh)
 #   5. the VMX lane: scripts/bochs-run.sh, when it exists
 #
-# Env: OUT (default out/check), QEMU_TIMEOUT, HB_TEE=1 (show the serial console
+# Env: OUT (default out; logs go to $OUT/check), QEMU_TIMEOUT, VMX_TIMEOUT, HB_TEE=1 (show the serial console
 # live), HB_ARGS (extra guest kernel args, e.g. "hb.filter=memslot"),
 # SKIP_DEPS=1, SKIP_612=1, SKIP_VMX=1, SKIP_GUEST=1.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-out=${OUT:-$top/out/check}
+out=${OUT:-$top/out}/check
 rm -rf "$out"
 mkdir -p "$out"
 hostlog=$out/host.log
@@ -180,11 +180,12 @@ fi
 # scripts/bochs-run.sh LOG INITRD: boots the same initramfs under Bochs with
 # VMX and writes the serial log to LOG (same markers as the QEMU lane).
 vmx_args=
-if [ "${SKIP_VMX:-0}" != 1 ] && [ -x scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
+if [ "${SKIP_VMX:-0}" != 1 ] && [ -f scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	say "vmx: booting under Bochs; serial log $out/vmx.log"
 	t0=$(date +%s)
 	rc=0
-	scripts/bochs-run.sh "$out/vmx.log" "$out/initramfs.cpio.gz" || rc=$?
+	timeout -k 10 "${VMX_TIMEOUT:-1500}" bash scripts/bochs-run.sh "$out/vmx.log" "$out/initramfs.cpio.gz" || rc=$?
+	[ $rc = 124 ] && echo 124 >"$out/vmx.log.qemu-rc"
 	say "vmx: bochs-run.sh exited $rc after $(($(date +%s) - t0)) s"
 	vmx_args="--guest vmx $out/vmx.log"
 fi
