@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 
 #include "lib/hb_util.h"
 
@@ -135,5 +136,37 @@ HB_TEST(regs_round_trip)
 	TEST_ASSERT_EQ(sout.efer & X86_EFER_LMA, X86_EFER_LMA);
 	TEST_ASSERT_EQ(sout.cs.l, 1);
 	TEST_ASSERT_EQ(sout.gdt.base, sin.gdt.base);
+	vm_free(vm);
+}
+
+/* Guest memory is the creator's memory: an inherited fd is useless. */
+HB_TEST(other_processes_cannot_drive_the_vm)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_return_trampoline);
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		struct hb_regs regs;
+
+		/* Plain exit codes: the harness is not set up in this child. */
+		if (hb_vcpu_run(&vcpu->hb) != -EIO)
+			_exit(1);
+		if (hb_vcpu_get_regs(&vcpu->hb, &regs) != -EIO)
+			_exit(2);
+		if (hb_set_user_memory(vm->fd, 1, 0, EXTRA_SLOT_GPA, 4096,
+				       vm->mem) != -EIO)
+			_exit(3);
+		_exit(0);
+	}
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child step %d was allowed (status 0x%x)",
+		    WEXITSTATUS(status), status);
+	/* And the owner still can. */
+	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }

@@ -5,6 +5,8 @@
  * memory (an atomic counter adds up) but not the other VM's.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 
 #include "lib/hb_util.h"
 
@@ -74,4 +76,35 @@ HB_TEST(two_vms_two_vcpus_in_parallel)
 	}
 	for (v = 0; v < NR_VMS; v++)
 		vm_free(vms[v]);
+}
+
+static void guest_count_forever(void)
+{
+	uint64_t i;
+
+	for (i = 0;; i++)
+		GUEST_SYNC(i);
+}
+
+/* Between two runs the vCPU's thread may land on another host CPU. */
+HB_TEST(vcpu_migrates_between_host_cpus)
+{
+	int nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct vm *vm;
+	struct vcpu *vcpu;
+	cpu_set_t set;
+	uint64_t i;
+
+	if (nr_cpus < 2)
+		test_skip("only %d host CPU", nr_cpus);
+	vm = vm_create(VMM_MODE_LONG);
+	vcpu = vm_vcpu_add(vm, 0, guest_count_forever);
+	for (i = 0; i < 50; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % nr_cpus, &set);
+		TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
+			    "sched_setaffinity to CPU %d", (int)(i % nr_cpus));
+		vcpu_run_expect_sync(vcpu, i);
+	}
+	vm_free(vm);
 }

@@ -54,8 +54,8 @@ struct guest_fault {
 extern struct guest_fault guest_fault;
 
 /*
- * Runs @insn with the fault catcher armed. Clobbers r11. Use through
- * guest_asm_safe-style wrappers such as rdmsr_safe() below.
+ * Runs @insn with the fault catcher armed; clobbers r11. For use in asm
+ * statements such as guest_asm_safe() and rdmsr_safe() below.
  */
 #define ASM_SAFE(insn)							\
 	"movq $" __stringify(GUEST_NO_FAULT) ", guest_fault+16(%%rip)\n\t" \
@@ -69,10 +69,13 @@ extern struct guest_fault guest_fault;
 #define __stringify_1(x)	#x
 #define __stringify(x)		__stringify_1(x)
 
-/* The vector @insn raised, or GUEST_NO_FAULT. */
-#define guest_asm_safe(insn)						\
+/*
+ * The vector @insn raised, or GUEST_NO_FAULT; the rest are asm input
+ * operands, e.g. guest_asm_safe("vmload", "a"(gpa)) or "i"(0) for none.
+ */
+#define guest_asm_safe(insn, inputs...)					\
 	({								\
-		asm volatile(ASM_SAFE(insn) : : : "r11", "memory");	\
+		asm volatile(ASM_SAFE(insn) : : inputs : "r11", "memory"); \
 		(uint8_t)guest_fault.vector;				\
 	})
 
