@@ -6,13 +6,18 @@
 #
 # Usage: scripts/mkinitramfs.sh OUT.cpio.gz [KVER]
 #   KVER: the guest kernel release (default: scripts/kver.sh)
-# Layout: see scripts/guest-init.
+# Layout: see scripts/guest-init. Host programs a test needs in the guest
+# (runc, say) are listed one per line in tests/container/guest/host-tools or
+# selftests/host-tools and copied with their shared libraries.
+# Env (scripts/debug-kernel.sh): HB_MODDIR (guest kernel modules, default
+# /lib/modules/KVER), HB_KO (the module, default ./hyperbox.ko).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: $0 OUT.cpio.gz [KVER]}
 kver=${2:-$("$top/scripts/kver.sh")}
-moddir=/lib/modules/$kver
+moddir=${HB_MODDIR:-/lib/modules/$kver}
+ko=${HB_KO:-$top/hyperbox.ko}
 case "$out" in /*) ;; *) out=$(pwd)/$out ;; esac
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/hb-initramfs.XXXXXX")
@@ -89,9 +94,9 @@ else
 fi
 
 # ---- hyperbox.ko -------------------------------------------------------------
-if [ -f "$top/hyperbox.ko" ]; then
-	cp "$top/hyperbox.ko" hb/
-	deps=$(modinfo -F depends "$top/hyperbox.ko" 2>/dev/null | tr , ' ')
+if [ -f "$ko" ]; then
+	cp "$ko" hb/hyperbox.ko
+	deps=$(modinfo -F depends "$ko" 2>/dev/null | tr , ' ')
 	if [ -n "$deps" ]; then
 		# shellcheck disable=SC2086
 		add_modules hyperbox-deps $deps
@@ -115,6 +120,21 @@ if [ -d "$top/tests/container/guest" ]; then
 	cp -a "$top/tests/container/guest/." hb/container/
 	for f in hb/container/*; do copy_libs "$f"; done
 fi
+# Host programs the guest tests need (one absolute path a line, # comments):
+# copied to the same path with their libraries.
+for list in "$top/tests/container/guest/host-tools" "$top/selftests/host-tools"; do
+	[ -f "$list" ] || continue
+	sed 's/#.*//' "$list" | while read -r tool; do
+		[ -n "$tool" ] || continue
+		if [ ! -f "$tool" ]; then
+			echo "mkinitramfs: warning: $tool (from $list) not found" >&2
+			continue
+		fi
+		mkdir -p ".${tool%/*}"
+		cp -L "$tool" ".$tool"
+		copy_libs "$tool"
+	done
+done
 if [ -d "$top/bench" ]; then
 	find "$top/bench" -maxdepth 3 -type f -perm -u+x | sort | while read -r f; do
 		is_elf "$f" || continue
