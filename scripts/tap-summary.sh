@@ -12,7 +12,8 @@
 # FILE.qemu-rc, if present, holds the emulator's exit status (124: timeout).
 #
 # Verdicts, per test program:
-#   every "not ok" (without "# TODO") fails; "ok ... # SKIP" is skipped;
+#   every "not ok" without a "# TODO"/"# SKIP" directive fails; a line with
+#   either directive is skipped;
 #   no plan, a plan that does not match the results, "Bail out!", a missing
 #   TEST-END (the guest died or hung), a timeout, death by a signal, or a non-zero exit
 #   with no "not ok" to explain it each add one failure. Exit 4 (kselftest's
@@ -166,7 +167,7 @@ FNR == 1 {
 	if (line ~ /^not ok([ \t]|$)/) {
 		s_results++
 		out(line)
-		if (tolower(line) ~ /#[ \t]*todo/) result("skip", line)
+		if (tolower(line) ~ /#[ \t]*(todo|skip)/) result("skip", line)
 		else result("fail", line)
 	} else if (line ~ /^ok([ \t]|$)/) {
 		s_results++
