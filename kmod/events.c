@@ -59,7 +59,18 @@ void hb_requeue_nmi(struct hb_vcpu *vcpu)
 /* Called on entry with interrupts off. */
 void hb_inject_events(struct hb_vcpu *vcpu)
 {
-	bool want_irq_window = vcpu->irq.queued ||
+	bool want_irq_window;
+
+	/* An irqfd's vector takes the free slot; the rest wait their turn. */
+	if (!vcpu->irq.queued && !vcpu->irq.injected) {
+		int vector = hb_irqfd_take(vcpu);
+
+		if (vector >= 0) {
+			vcpu->irq.queued = true;
+			vcpu->irq.vector = vector;
+		}
+	}
+	want_irq_window = vcpu->irq.queued ||
 			       READ_ONCE(vcpu->run->request_interrupt_window);
 
 	if (vcpu->nmi.injected) {
@@ -117,7 +128,8 @@ bool hb_hlt_wakes(struct hb_vcpu *vcpu)
 {
 	if (vcpu->nmi.pending || vcpu->exception.pending)
 		return true;
-	return vcpu->irq.queued && (vcpu->rflags & HB_RFLAGS_IF);
+	return (vcpu->irq.queued || hb_irqfd_pending(vcpu)) &&
+	       (vcpu->rflags & HB_RFLAGS_IF);
 }
 
 static long hb_get_vcpu_events(struct hb_vcpu *vcpu,

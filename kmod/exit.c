@@ -103,7 +103,7 @@ static void hb_string_io_advance(struct hb_vcpu *vcpu, int reg)
 	}
 	/* An unfinished REP re-executes and exits again for the next chunk. */
 	if (done)
-		vcpu->rip = pio->next_rip;
+		hb_skip_insn(vcpu, pio->next_rip);
 }
 
 int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
@@ -136,7 +136,7 @@ int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 			u64 cx = vcpu->regs[HB_RCX] & mask;
 
 			if (!cx) {
-				vcpu->rip = next_rip;
+				hb_skip_insn(vcpu, next_rip);
 				return 1;
 			}
 			/* Descending copies go one element per exit. */
@@ -154,8 +154,12 @@ int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 			hb_string_io_advance(vcpu, HB_RSI);
 		}
 	} else if (!in) {
-		memcpy(data, &vcpu->regs[HB_RAX], size);
-		vcpu->rip = next_rip;
+		u64 val = vcpu->regs[HB_RAX] & hb_addr_mask(size);
+
+		hb_skip_insn(vcpu, next_rip);
+		if (hb_doorbell_write(vcpu->vm, true, port, size, val))
+			return 1;
+		memcpy(data, &val, size);
 	}
 
 	vcpu->pending = in ? HB_COMPLETE_PIO_IN : HB_COMPLETE_NONE;
@@ -185,7 +189,7 @@ static int hb_complete_pio_in(struct hb_vcpu *vcpu)
 	}
 	memcpy(&val, data, pio->size);
 	hb_set_sized_reg(vcpu, HB_RAX, val, pio->size);
-	vcpu->rip = pio->next_rip;
+	hb_skip_insn(vcpu, pio->next_rip);
 	return 1;
 }
 
@@ -223,7 +227,7 @@ int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 	u64 nr = vcpu->regs[HB_RAX] & mask;
 	int i;
 
-	vcpu->rip = next_rip;
+	hb_skip_insn(vcpu, next_rip);
 	if (nr >= HB_HC_KERNEL_BASE) {
 		hb_stat_exit(HB_STAT_EXIT_HYPERCALL_KERNEL);
 		if (nr == HB_HC_PING)
@@ -246,9 +250,11 @@ int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	hb_stat_exit(HB_STAT_EXIT_HLT);
-	vcpu->rip = next_rip;
+	hb_skip_insn(vcpu, next_rip);
 	if (hb_hlt_wakes(vcpu))
 		return 1;
+	if (atomic_read(&vcpu->vm->nr_irqfds) && (vcpu->rflags & BIT_ULL(9)))
+		return hb_vcpu_halt(vcpu);
 	vcpu->run->exit_reason = HB_EXIT_HLT;
 	return 0;
 }
@@ -264,7 +270,7 @@ int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip)
 	vcpu->regs[HB_RBX] = b;
 	vcpu->regs[HB_RCX] = c;
 	vcpu->regs[HB_RDX] = d;
-	vcpu->rip = next_rip;
+	hb_skip_insn(vcpu, next_rip);
 	return 1;
 }
 
@@ -280,7 +286,7 @@ int hb_exit_rdmsr(struct hb_vcpu *vcpu, u64 next_rip)
 	}
 	vcpu->regs[HB_RAX] = (u32)data;
 	vcpu->regs[HB_RDX] = data >> 32;
-	vcpu->rip = next_rip;
+	hb_skip_insn(vcpu, next_rip);
 	return 1;
 }
 
@@ -294,7 +300,7 @@ int hb_exit_wrmsr(struct hb_vcpu *vcpu, u64 next_rip)
 		hb_queue_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;
 	}
-	vcpu->rip = next_rip;
+	hb_skip_insn(vcpu, next_rip);
 	return 1;
 }
 

@@ -11,6 +11,10 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/wait.h>
+#include <linux/eventfd.h>
+#include <linux/version.h>
 #include <linux/hyperbox.h>
 
 #define HB_MAX_VCPUS		8
@@ -150,6 +154,23 @@ struct hb_vm {
 	atomic64_t tdp_gen;
 	struct hb_vcpu *vcpus[HB_MAX_VCPUS];
 	void *priv;			/* backend state */
+
+	/* Doorbells: RCU list for the exit path, written under the mutex. */
+	struct mutex doorbell_lock;
+	struct list_head doorbells;
+	unsigned int nr_doorbells;
+
+	struct mutex irqfd_lock;
+	struct list_head irqfds;
+	atomic_t nr_irqfds;
+	/*
+	 * Interrupts raised by irqfds, per vCPU id; kept in the VM so that
+	 * an irqfd never points at a vCPU that may go away.
+	 */
+	unsigned long irr[HB_MAX_VCPUS][BITS_TO_LONGS(256)];
+	wait_queue_head_t halt_wq[HB_MAX_VCPUS];
+	struct task_struct __rcu *running[HB_MAX_VCPUS];
+	atomic_t nr_rings;
 };
 
 /* TDP permission bits handed to the backend's PTE encoder. */
@@ -316,6 +337,42 @@ long hb_msrs_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
 		   void __user *argp);
 long hb_msr_index_list(struct hb_msr_list __user *ul);
 
+/* doorbell.c */
+bool hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr, u32 len,
+		       u64 data);
+long hb_doorbell_register(struct hb_vm *vm, struct hb_doorbell __user *ud);
+void hb_doorbell_free_all(struct hb_vm *vm);
+
+/* irqfd.c */
+long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui);
+void hb_irqfd_free_all(struct hb_vm *vm);
+bool hb_irqfd_pending(struct hb_vcpu *vcpu);
+int hb_irqfd_take(struct hb_vcpu *vcpu);
+int hb_vcpu_halt(struct hb_vcpu *vcpu);
+
+/* ring.c */
+long hb_ring_create(struct hb_vm *vm, struct hb_ring_config __user *uc);
+extern atomic64_t hb_stat_rings;
+
+/*
+ * An instruction the module completed on the guest's behalf: move past it
+ * and end any STI/MOV SS shadow it sat in, as executing it would have.
+ */
+static inline void hb_skip_insn(struct hb_vcpu *vcpu, u64 next_rip)
+{
+	vcpu->rip = next_rip;
+	hb_ops->set_interrupt_shadow(vcpu, 0);
+}
+
+static inline void hb_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
 /* fpu.c */
 int hb_fpu_alloc(struct hb_vcpu *vcpu);
 void hb_fpu_free(struct hb_vcpu *vcpu);
@@ -329,6 +386,7 @@ extern atomic64_t hb_stat_tdp_tables;
 void hb_stat_exit(enum hb_stat_exit what);
 int hb_stats_init(void);
 void hb_stats_exit(void);
+struct dentry *hb_stats_rings_dir(void);
 
 /* Backends. Each returns NULL when the CPU lacks its feature. */
 const struct hb_backend_ops *hb_svm_probe(void);

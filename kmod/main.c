@@ -121,7 +121,12 @@ static long hb_check_extension(long cap)
 	case HB_CAP_CPUID:
 	case HB_CAP_MSRS:
 	case HB_CAP_FPU:
+	case HB_CAP_DOORBELL:
+	case HB_CAP_IRQFD:
 		return 1;
+	case HB_CAP_RING:
+		return BIT(HB_RING_BACKEND_LOOPBACK) | BIT(HB_RING_BACKEND_TAP) |
+		       BIT(HB_RING_BACKEND_STREAM);
 	case HB_CAP_MAX_MEM_SIZE_MB:
 		return HB_MAX_SLOT_SIZE >> 20;
 	default:

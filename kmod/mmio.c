@@ -47,8 +47,11 @@ int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 	if (write) {
 		u64 val = hb_insn_store_value(insn, vcpu->regs[insn->reg]);
 
+		hb_skip_insn(vcpu, vcpu->rip + insn->len);
+		if (hb_doorbell_write(vcpu->vm, false, gpa, insn->access_size,
+				      val))
+			return 1;
 		memcpy(run->mmio.data, &val, insn->access_size);
-		vcpu->rip += insn->len;
 	} else {
 		vcpu->pending = HB_COMPLETE_MMIO_READ;
 	}
@@ -63,5 +66,5 @@ void hb_complete_mmio_read(struct hb_vcpu *vcpu)
 	memcpy(&data, vcpu->run->mmio.data, insn->access_size);
 	vcpu->regs[insn->reg] = hb_insn_merge_load(insn, vcpu->regs[insn->reg],
 						   data);
-	vcpu->rip += insn->len;
+	hb_skip_insn(vcpu, vcpu->rip + insn->len);
 }

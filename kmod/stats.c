@@ -28,7 +28,13 @@ static const char *const hb_stat_exit_names[HB_STAT_EXIT_MAX] = {
 	[HB_STAT_EXIT_OTHER] = "other",
 };
 
-static struct dentry *hb_debugfs_dir;
+static struct dentry *hb_debugfs_dir, *hb_debugfs_rings;
+atomic64_t hb_stat_rings;
+
+struct dentry *hb_stats_rings_dir(void)
+{
+	return hb_debugfs_rings;
+}
 
 void hb_stat_exit(enum hb_stat_exit what)
 {
@@ -64,8 +70,12 @@ int hb_stats_init(void)
 				   &hb_stat_mapped_pages, &hb_stat_fops);
 	debugfs_create_file_unsafe("tdp_tables", 0444, hb_debugfs_dir,
 				   &hb_stat_tdp_tables, &hb_stat_fops);
+	debugfs_create_file_unsafe("rings", 0444, hb_debugfs_dir,
+				   &hb_stat_rings, &hb_stat_fops);
 	debugfs_create_file("exits", 0444, hb_debugfs_dir, NULL,
 			    &hb_exits_fops);
+	/* One file per live ring, named by its id, with its counters. */
+	hb_debugfs_rings = debugfs_create_dir("ring", hb_debugfs_dir);
 	return 0;
 }
 

@@ -448,7 +448,7 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
 		/* Never let a guest drop or flush the host's caches. */
-		vcpu->rip = hb_svm_next_rip(vcpu, 2);
+		hb_skip_insn(vcpu, hb_svm_next_rip(vcpu, 2));
 		return 1;
 	case SVM_EXIT_SHUTDOWN:
 		/* The VMCB is undefined after a shutdown (APM 15.11). */
@@ -572,7 +572,12 @@ static void hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
 
 static bool hb_svm_get_nmi_masked(struct hb_vcpu *vcpu)
 {
-	return to_svm(vcpu)->nmi_masked;
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+
+	/* Past the handler's IRET the guest no longer blocks NMIs. */
+	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip)
+		return false;
+	return svm->nmi_masked;
 }
 
 static void hb_svm_set_nmi_masked(struct hb_vcpu *vcpu, bool masked)

@@ -110,8 +110,13 @@ static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 
 static int hb_vcpu_run(struct hb_vcpu *vcpu)
 {
-	int ret = hb_vcpu_run_loop(vcpu);
+	struct hb_vm *vm = vcpu->vm;
+	int ret;
 
+	/* irqfds kick this task when it runs the guest. */
+	rcu_assign_pointer(vm->running[vcpu->id], current);
+	ret = hb_vcpu_run_loop(vcpu);
+	RCU_INIT_POINTER(vm->running[vcpu->id], NULL);
 	hb_fill_run_state(vcpu);
 	return ret;
 }

@@ -142,6 +142,8 @@ out:
 
 static void hb_vm_destroy(struct hb_vm *vm)
 {
+	hb_irqfd_free_all(vm);
+	hb_doorbell_free_all(vm);
 	hb_tdp_destroy(vm);
 	hb_ops->vm_destroy(vm);
 	mmdrop(vm->mm);
@@ -176,6 +178,12 @@ static long hb_vm_ioctl(struct file *filp, unsigned int cmd,
 	}
 	case HB_CREATE_VCPU:
 		return hb_vcpu_create(vm, arg);
+	case HB_REGISTER_DOORBELL:
+		return hb_doorbell_register(vm, argp);
+	case HB_REGISTER_IRQFD:
+		return hb_irqfd_register(vm, argp);
+	case HB_CREATE_RING:
+		return hb_ring_create(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -198,7 +206,7 @@ static const struct file_operations hb_vm_fops = {
 int hb_vm_create(unsigned long flags)
 {
 	struct hb_vm *vm;
-	int ret, fd;
+	int ret, fd, i;
 
 	if (flags)
 		return -EINVAL;
@@ -216,6 +224,12 @@ int hb_vm_create(unsigned long flags)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
 	atomic64_set(&vm->tdp_gen, 1);
+	mutex_init(&vm->doorbell_lock);
+	INIT_LIST_HEAD(&vm->doorbells);
+	mutex_init(&vm->irqfd_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
+	for (i = 0; i < HB_MAX_VCPUS; i++)
+		init_waitqueue_head(&vm->halt_wq[i]);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 
@@ -229,11 +243,9 @@ int hb_vm_create(unsigned long flags)
 
 	fd = anon_inode_getfd("hyperbox-vm", &hb_vm_fops, vm,
 			      O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		/* The fd never existed: tear down exactly as a release would. */
+	/* If the fd never existed, tear down exactly as a release would. */
+	if (fd < 0)
 		hb_vm_put(vm);
-		return fd;
-	}
 	return fd;
 
 err_backend:

@@ -51,6 +51,9 @@
 #define HB_CAP_CPUID		14	/* HB_SET_CPUID, HB_GET_SUPPORTED_CPUID */
 #define HB_CAP_MSRS		15	/* HB_GET/SET_MSRS, HB_GET_MSR_INDEX_LIST */
 #define HB_CAP_FPU		16	/* HB_GET/SET_FPU */
+#define HB_CAP_DOORBELL		17	/* HB_REGISTER_DOORBELL */
+#define HB_CAP_IRQFD		18	/* HB_REGISTER_IRQFD */
+#define HB_CAP_RING		19	/* HB_CREATE_RING; returns backend mask */
 
 /* CPUID: the table a guest sees (HB_SET_CPUID on a vCPU). */
 #define HB_CPUID_FLAG_SIGNIFICANT_INDEX	(1u << 0)	/* match on index too */
@@ -106,6 +109,121 @@ struct hb_memory_region {
 #define HB_SET_MEMORY_REGION	_IOW(HBIO, 0x46, struct hb_memory_region)
 /* Argument: vCPU id (0 .. HB_CAP_MAX_VCPUS-1). Returns a vCPU fd. */
 #define HB_CREATE_VCPU		_IO(HBIO, 0x41)
+
+/*
+ * Doorbells (the role of KVM's ioeventfd): a guest write of @len bytes to
+ * port or guest physical address @addr (and, with DATAMATCH, of the value
+ * @datamatch) signals the eventfd @fd inside the module; HB_RUN does not
+ * return for it.
+ */
+#define HB_DOORBELL_PIO		(1u << 0)	/* addr is a port */
+#define HB_DOORBELL_DATAMATCH	(1u << 1)
+#define HB_DOORBELL_DEASSIGN	(1u << 2)
+#define HB_DOORBELL_VALID_FLAGS	(HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH | \
+				 HB_DOORBELL_DEASSIGN)
+#define HB_MAX_DOORBELLS	64
+
+struct hb_doorbell {
+	__u64 addr;
+	__u64 datamatch;
+	__u32 len;		/* 1, 2, 4 or 8 (8: MMIO only) */
+	__s32 fd;
+	__u32 flags;
+	__u32 padding;
+	__u64 reserved[4];
+};
+
+#define HB_REGISTER_DOORBELL	_IOW(HBIO, 0x47, struct hb_doorbell)
+
+/*
+ * Interrupt lines (the role of KVM's irqfd): each signal of the eventfd
+ * @fd raises interrupt @vector on vCPU @vcpu, from any thread, and wakes
+ * it if it halted. While a VM has an irqfd, HLT with interrupts enabled
+ * waits in the module instead of exiting.
+ */
+#define HB_IRQFD_DEASSIGN	(1u << 0)
+#define HB_MAX_IRQFDS		64
+
+struct hb_irqfd {
+	__s32 fd;
+	__u32 vector;		/* 32..255 */
+	__u32 vcpu;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+#define HB_REGISTER_IRQFD	_IOW(HBIO, 0x48, struct hb_irqfd)
+
+/*
+ * Ring device: one virtio 1.x split virtqueue in guest memory, processed
+ * by a worker in the module (the role of vhost). A kick of @kick_fd (tie
+ * it to a doorbell) makes the worker pop available chains, hand them to
+ * the backend, push used entries and signal @call_fd (tie it to an
+ * irqfd), with event-index suppression when negotiated.
+ */
+#define HB_RING_BACKEND_LOOPBACK 0	/* readable bytes -> writable part */
+#define HB_RING_BACKEND_TAP	1	/* packets with virtio-net header */
+#define HB_RING_BACKEND_STREAM	2	/* any fd: pipe, socket, pty */
+
+#define HB_RING_F_INDIRECT_DESC	(1ull << 28)	/* virtio feature bits */
+#define HB_RING_F_EVENT_IDX	(1ull << 29)
+#define HB_RING_VALID_FEATURES	(HB_RING_F_INDIRECT_DESC | HB_RING_F_EVENT_IDX)
+#define HB_RING_MAX_SIZE	32768
+
+struct hb_ring_config {
+	__u32 num;		/* queue size: a power of two */
+	__u32 backend;
+	__u64 desc_gpa;		/* 16-byte aligned */
+	__u64 avail_gpa;	/* 2-byte aligned */
+	__u64 used_gpa;		/* 4-byte aligned */
+	__u64 features;
+	__s32 kick_fd;		/* eventfd */
+	__s32 call_fd;		/* eventfd */
+	__s32 backend_fd;	/* tap or stream fd; -1 for loopback */
+	__u16 last_avail_idx;	/* where the worker starts */
+	__u16 used_idx;		/* the used index already published */
+	__u64 reserved[6];
+};
+
+#define HB_CREATE_RING		_IOW(HBIO, 0x49, struct hb_ring_config)
+
+/* Ring fd ioctls. */
+#define HB_RING_STATE_RUNNING	1
+#define HB_RING_STATE_STOPPED	2
+#define HB_RING_STATE_BROKEN	3	/* the guest broke the ring's rules */
+
+/* Why a ring broke (hb_ring_stats.error). */
+#define HB_RING_ERR_AVAIL_IDX	1	/* avail index ran past the ring */
+#define HB_RING_ERR_HEAD	2	/* head descriptor index >= num */
+#define HB_RING_ERR_ADDR	3	/* buffer or ring outside memory slots */
+#define HB_RING_ERR_LOOP	4	/* chain longer than the table: a loop */
+#define HB_RING_ERR_INDIRECT	5	/* malformed indirect table */
+#define HB_RING_ERR_ORDER	6	/* readable after writable descriptor */
+#define HB_RING_ERR_BACKEND	7	/* the backend fd failed */
+
+struct hb_ring_state {
+	__u32 state;
+	__u16 last_avail_idx;
+	__u16 used_idx;
+	__u64 reserved[3];
+};
+
+struct hb_ring_stats {
+	__u64 kicks;
+	__u64 interrupts;
+	__u64 interrupts_suppressed;
+	__u64 chains;
+	__u64 bytes;
+	__u32 state;
+	__u32 error;
+	__u64 reserved[8];
+};
+
+/* Stop the worker; the returned indexes let userspace take over. */
+#define HB_RING_STOP		_IOR(HBIO, 0xa0, struct hb_ring_state)
+/* Restart a stopped ring at last_avail_idx/used_idx. */
+#define HB_RING_START		_IOW(HBIO, 0xa1, struct hb_ring_state)
+#define HB_RING_GET_STATS	_IOR(HBIO, 0xa2, struct hb_ring_stats)
 
 /* ------------------------------------------------------------------ */
 /* vCPU ioctls                                                         */

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ring device: a virtio 1.x split virtqueue in guest memory processed
+ * by a kernel worker, as vhost does for KVM. The guest rings a doorbell
+ * (an eventfd: kick), the worker pops available chains, hands them to the
+ * backend, pushes used entries and signals another eventfd (call), which
+ * an irqfd turns into a guest interrupt.
+ *
+ * Everything in guest memory is hostile: every index is checked against
+ * the queue size, every buffer against the memory slots, every chain is
+ * bounded by the table it lives in. A violation marks the ring broken,
+ * stops processing and raises EPOLLERR on the ring fd; nothing the guest
+ * writes can make the worker loop forever or allocate more memory.
+ */
+#define pr_fmt(fmt) "hyperbox: ring: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "ring.h"
+
+#define HB_MAX_RINGS_PER_VM	64
+
+static atomic_t hb_ring_ids = ATOMIC_INIT(0);
+
+/* A guest buffer must lie in one slot (and a writable one to be written). */
+static int hb_ring_translate(struct hb_vm *vm, u64 gpa, u64 len, bool write,
+			     unsigned long *hva)
+{
+	struct hb_memslot *s;
+	u64 end;
+	int ret = -EFAULT;
+
+	if (check_add_overflow(gpa, len, &end) || end >> HB_GPA_BITS)
+		return -EFAULT;
+	mutex_lock(&vm->slots_lock);
+	s = hb_memslot_find(vm, gpa >> PAGE_SHIFT);
+	if (s && end <= (s->base_gfn + s->npages) << PAGE_SHIFT &&
+	    !(write && (s->flags & HB_MEM_READONLY))) {
+		*hva = s->uaddr + (gpa - (s->base_gfn << PAGE_SHIFT));
+		ret = 0;
+	}
+	mutex_unlock(&vm->slots_lock);
+	return ret;
+}
+
+static void hb_ring_break(struct hb_ring *ring, u32 error)
+{
+	if (ring->state == HB_RING_STATE_BROKEN)
+		return;
+	ring->state = HB_RING_STATE_BROKEN;
+	ring->error = error;
+	pr_info_ratelimited("ring %u broken by the guest (error %u)\n",
+			    ring->id, error);
+	wake_up_all(&ring->state_wq);
+}
+
+static int hb_get_u16(unsigned long hva, u16 *val)
+{
+	__le16 v;
+
+	if (get_user(v, (__le16 __user *)hva))
+		return -EFAULT;
+	*val = le16_to_cpu(v);
+	return 0;
+}
+
+static int hb_put_u16(unsigned long hva, u16 val)
+{
+	return put_user(cpu_to_le16(val), (__le16 __user *)hva);
+}
+
+/* Walk the chain at @head into c->iov; a positive HB_RING_ERR_* on abuse. */
+static int hb_ring_pop(struct hb_ring *ring, u16 head, struct hb_ring_chain *c)
+{
+	unsigned long table = ring->desc_hva, hva;
+	u32 table_num = ring->num, budget = ring->num, idx = head;
+	u32 max_iov = ring->num + HB_RING_MAX_INDIRECT;
+	bool indirect = false;
+	struct hb_vring_desc d;
+
+	c->head = head;
+	c->nr = 0;
+	c->nr_readable = 0;
+	c->readable_bytes = 0;
+	c->writable_bytes = 0;
+	if (head >= ring->num)
+		return HB_RING_ERR_HEAD;
+
+	for (;;) {
+		u16 flags;
+		u32 len;
+		u64 addr;
+
+		if (!budget--)
+			return HB_RING_ERR_LOOP;
+		if (copy_from_user(&d, (void __user *)(table + idx * sizeof(d)),
+				   sizeof(d)))
+			return HB_RING_ERR_ADDR;
+		flags = le16_to_cpu(d.flags);
+		len = le32_to_cpu(d.len);
+		addr = le64_to_cpu(d.addr);
+
+		if (flags & HB_VRING_DESC_F_INDIRECT) {
+			/* virtio 2.7.5.3.1: no nesting, no NEXT alongside. */
+			if (!(ring->features & HB_RING_F_INDIRECT_DESC) ||
+			    indirect || (flags & HB_VRING_DESC_F_NEXT) ||
+			    !len || len % sizeof(d) ||
+			    len / sizeof(d) > HB_RING_MAX_INDIRECT)
+				return HB_RING_ERR_INDIRECT;
+			if (hb_ring_translate(ring->vm, addr, len, false, &table))
+				return HB_RING_ERR_ADDR;
+			table_num = len / sizeof(d);
+			budget = table_num;
+			idx = 0;
+			indirect = true;
+			continue;
+		}
+
+		if (hb_ring_translate(ring->vm, addr, len,
+				      flags & HB_VRING_DESC_F_WRITE, &hva))
+			return HB_RING_ERR_ADDR;
+		if (c->nr >= max_iov)
+			return HB_RING_ERR_LOOP;
+		if (flags & HB_VRING_DESC_F_WRITE) {
+			c->writable_bytes += len;
+		} else {
+			/* Readable buffers precede writable ones (2.7.4.2). */
+			if (c->nr > c->nr_readable)
+				return HB_RING_ERR_ORDER;
+			c->nr_readable++;
+			c->readable_bytes += len;
+		}
+		c->iov[c->nr].hva = hva;
+		c->iov[c->nr].len = len;
+		c->nr++;
+
+		if (!(flags & HB_VRING_DESC_F_NEXT))
+			return 0;
+		idx = le16_to_cpu(d.next);
+		if (idx >= table_num)
+			return indirect ? HB_RING_ERR_INDIRECT : HB_RING_ERR_HEAD;
+	}
+}
+
+static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len)
+{
+	unsigned long elem = ring->used_hva + 4 +
+			     8 * (ring->used_idx & (ring->num - 1));
+	__le32 e[2] = { cpu_to_le32(head), cpu_to_le32(len) };
+
+	if (copy_to_user((void __user *)elem, e, sizeof(e)))
+		return -EFAULT;
+	/* The entry must be visible before the index that publishes it. */
+	smp_wmb();
+	ring->used_idx++;
+	return hb_put_u16(ring->used_hva + 2, ring->used_idx);
+}
+
+/* Interrupt the guest unless it asked not to be (virtio 2.7.10). */
+static void hb_ring_notify(struct hb_ring *ring, u16 old, u16 new)
+{
+	bool need;
+	u16 v;
+
+	smp_mb();
+	if (ring->features & HB_RING_F_EVENT_IDX) {
+		if (hb_get_u16(ring->avail_hva + 4 + 2 * ring->num, &v))
+			return hb_ring_break(ring, HB_RING_ERR_ADDR);
+		need = (u16)(new - v - 1) < (u16)(new - old);
+	} else {
+		if (hb_get_u16(ring->avail_hva, &v))
+			return hb_ring_break(ring, HB_RING_ERR_ADDR);
+		need = !(v & HB_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	if (need && ring->call) {
+		hb_eventfd_signal(ring->call);
+		atomic64_inc(&ring->interrupts);
+	} else {
+		atomic64_inc(&ring->interrupts_suppressed);
+	}
+}
+
+/* Returns true when the batch ran out with work left. */
+static bool hb_ring_process(struct hb_ring *ring)
+{
+	struct hb_ring_chain chain = { .iov = ring->iov };
+	u16 old_used = ring->used_idx, avail_idx, head;
+	unsigned int handled = 0;
+	bool more = false;
+	long ret;
+
+	while (ring->state == HB_RING_STATE_RUNNING) {
+		if (hb_get_u16(ring->avail_hva + 2, &avail_idx)) {
+			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			break;
+		}
+		/* Read descriptors only after the index (virtio 2.7.13.1). */
+		smp_rmb();
+		if ((u16)(avail_idx - ring->last_avail) > ring->num) {
+			hb_ring_break(ring, HB_RING_ERR_AVAIL_IDX);
+			break;
+		}
+		if (avail_idx == ring->last_avail) {
+			if (!(ring->features & HB_RING_F_EVENT_IDX))
+				break;
+			/* Ask for a kick at the next buffer, then re-check. */
+			if (hb_put_u16(ring->used_hva + 4 + 8 * ring->num,
+				       ring->last_avail)) {
+				hb_ring_break(ring, HB_RING_ERR_ADDR);
+				break;
+			}
+			smp_mb();
+			if (hb_get_u16(ring->avail_hva + 2, &avail_idx) ||
+			    avail_idx == ring->last_avail)
+				break;
+			continue;
+		}
+		if (handled == HB_RING_BATCH) {
+			more = true;
+			break;
+		}
+		if (hb_get_u16(ring->avail_hva + 4 +
+			       2 * (ring->last_avail & (ring->num - 1)), &head)) {
+			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			break;
+		}
+		ret = hb_ring_pop(ring, head, &chain);
+		if (ret) {
+			hb_ring_break(ring, ret);
+			break;
+		}
+		ret = ring->backend->handle(ring, &chain);
+		if (ret == -EAGAIN)
+			break;		/* the backend fd wakes us */
+		if (ret < 0) {
+			hb_ring_break(ring, ret == -EFAULT ? HB_RING_ERR_ADDR :
+					    HB_RING_ERR_BACKEND);
+			break;
+		}
+		if (hb_ring_push_used(ring, head, ret)) {
+			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			break;
+		}
+		ring->last_avail++;
+		handled++;
+		atomic64_inc(&ring->chains);
+		atomic64_add(chain.readable_bytes + ret, &ring->bytes);
+	}
+	if (ring->used_idx != old_used)
+		hb_ring_notify(ring, old_used, ring->used_idx);
+	return more;
+}
+
+static int hb_ring_worker(void *data)
+{
+	struct hb_ring *ring = data;
+	struct mm_struct *mm = ring->vm->mm;
+	bool have_mm = mmget_not_zero(mm);
+
+	if (have_mm)
+		kthread_use_mm(mm);
+	else
+		hb_ring_break(ring, HB_RING_ERR_ADDR);
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		if (ring->state == HB_RING_STATE_RUNNING &&
+		    atomic_xchg(&ring->work, 0)) {
+			__set_current_state(TASK_RUNNING);
+			if (hb_ring_process(ring))
+				atomic_set(&ring->work, 1);
+			cond_resched();
+			continue;
+		}
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	if (have_mm) {
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	}
+	return 0;
+}
+
+static void hb_ring_wake_worker(struct hb_ring *ring)
+{
+	struct task_struct *worker;
+
+	atomic_set(&ring->work, 1);
+	/* Task structs are RCU-freed: safe even while a stop races us. */
+	rcu_read_lock();
+	worker = READ_ONCE(ring->worker);
+	if (worker)
+		wake_up_process(worker);
+	rcu_read_unlock();
+}
+
+static int hb_ring_kick_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			       int sync, void *key)
+{
+	struct hb_ring *ring = container_of(wait, struct hb_ring, kick_wait);
+	u64 cnt;
+
+	if (key_to_poll(key) & EPOLLIN) {
+		eventfd_ctx_do_read(ring->kick, &cnt);
+		atomic64_add(cnt, &ring->kicks);
+		hb_ring_wake_worker(ring);
+	}
+	return 0;
+}
+
+static void hb_ring_kick_queue(struct file *file, wait_queue_head_t *wqh,
+			       poll_table *pt)
+{
+	struct hb_ring *ring = container_of(pt, struct hb_ring, kick_pt);
+
+	ring->kick_wqh = wqh;
+	add_wait_queue(wqh, &ring->kick_wait);
+}
+
+static int hb_ring_fd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			     int sync, void *key)
+{
+	struct hb_ring *ring = wait->private;
+
+	hb_ring_wake_worker(ring);
+	return 0;
+}
+
+static void hb_ring_fd_queue(struct file *file, wait_queue_head_t *wqh,
+			     poll_table *pt)
+{
+	struct hb_ring *ring = container_of(pt, struct hb_ring, fd_pt);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ring->fd_wait); i++) {
+		struct hb_ring_fd_wait *w = &ring->fd_wait[i];
+
+		if (w->wqh)
+			continue;
+		init_waitqueue_func_entry(&w->wait, hb_ring_fd_wakeup);
+		w->wait.private = ring;
+		w->wqh = wqh;
+		add_wait_queue(wqh, &w->wait);
+		return;
+	}
+}
+
+static int hb_ring_start(struct hb_ring *ring)
+{
+	struct task_struct *worker;
+
+	worker = kthread_create(hb_ring_worker, ring, "hyperbox-ring/%u",
+				ring->id);
+	if (IS_ERR(worker))
+		return PTR_ERR(worker);
+	ring->state = HB_RING_STATE_RUNNING;
+	ring->error = 0;
+	atomic_set(&ring->work, 1);
+	WRITE_ONCE(ring->worker, worker);
+	wake_up_process(worker);
+	return 0;
+}
+
+static void hb_ring_stop(struct hb_ring *ring)
+{
+	struct task_struct *worker = ring->worker;
+
+	if (!worker)
+		return;
+	WRITE_ONCE(ring->worker, NULL);
+	kthread_stop(worker);
+	if (ring->state == HB_RING_STATE_RUNNING)
+		ring->state = HB_RING_STATE_STOPPED;
+}
+
+static long hb_ring_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct hb_ring *ring = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	struct hb_ring_state st;
+	long ret = 0;
+
+	mutex_lock(&ring->lock);
+	switch (cmd) {
+	case HB_RING_STOP:
+		hb_ring_stop(ring);
+		memset(&st, 0, sizeof(st));
+		st.state = ring->state;
+		st.last_avail_idx = ring->last_avail;
+		st.used_idx = ring->used_idx;
+		if (copy_to_user(argp, &st, sizeof(st)))
+			ret = -EFAULT;
+		break;
+	case HB_RING_START:
+		if (copy_from_user(&st, argp, sizeof(st))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (st.state || st.reserved[0] || st.reserved[1] ||
+		    st.reserved[2]) {
+			ret = -EINVAL;
+			break;
+		}
+		if (ring->worker) {
+			ret = -EBUSY;
+			break;
+		}
+		ring->last_avail = st.last_avail_idx;
+		ring->used_idx = st.used_idx;
+		ret = hb_ring_start(ring);
+		break;
+	case HB_RING_GET_STATS: {
+		struct hb_ring_stats s = {
+			.kicks = atomic64_read(&ring->kicks),
+			.interrupts = atomic64_read(&ring->interrupts),
+			.interrupts_suppressed =
+				atomic64_read(&ring->interrupts_suppressed),
+			.chains = atomic64_read(&ring->chains),
+			.bytes = atomic64_read(&ring->bytes),
+			.state = ring->state,
+			.error = ring->error,
+		};
+
+		if (copy_to_user(argp, &s, sizeof(s)))
+			ret = -EFAULT;
+		break;
+	}
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&ring->lock);
+	return ret;
+}
+
+static __poll_t hb_ring_poll(struct file *filp, poll_table *wait)
+{
+	struct hb_ring *ring = filp->private_data;
+
+	poll_wait(filp, &ring->state_wq, wait);
+	return READ_ONCE(ring->state) == HB_RING_STATE_BROKEN ?
+	       EPOLLERR | EPOLLPRI : 0;
+}
+
+static void hb_ring_free(struct hb_ring *ring)
+{
+	u64 cnt;
+	int i;
+
+	debugfs_remove(ring->debugfs);
+	if (ring->kick_wqh)
+		eventfd_ctx_remove_wait_queue(ring->kick, &ring->kick_wait,
+					      &cnt);
+	for (i = 0; i < ARRAY_SIZE(ring->fd_wait); i++)
+		if (ring->fd_wait[i].wqh)
+			remove_wait_queue(ring->fd_wait[i].wqh,
+					  &ring->fd_wait[i].wait);
+	if (ring->kick)
+		eventfd_ctx_put(ring->kick);
+	if (ring->call)
+		eventfd_ctx_put(ring->call);
+	if (ring->backend_file)
+		fput(ring->backend_file);
+	kvfree(ring->iov);
+	kvfree(ring->bounce);
+	atomic_dec(&ring->vm->nr_rings);
+	hb_vm_put(ring->vm);
+	kfree(ring);
+	atomic64_dec(&hb_stat_rings);
+}
+
+static int hb_ring_release(struct inode *inode, struct file *filp)
+{
+	struct hb_ring *ring = filp->private_data;
+
+	mutex_lock(&ring->lock);
+	hb_ring_stop(ring);
+	mutex_unlock(&ring->lock);
+	hb_ring_free(ring);
+	return 0;
+}
+
+static const struct file_operations hb_ring_fops = {
+	.owner = THIS_MODULE,
+	.release = hb_ring_release,
+	.unlocked_ioctl = hb_ring_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = hb_ring_poll,
+	.llseek = noop_llseek,
+};
+
+static int hb_ring_stats_show(struct seq_file *m, void *unused)
+{
+	struct hb_ring *ring = m->private;
+
+	seq_printf(m, "state %u\nerror %u\nkicks %lld\ninterrupts %lld\n"
+		   "interrupts_suppressed %lld\nchains %lld\nbytes %lld\n",
+		   READ_ONCE(ring->state), READ_ONCE(ring->error),
+		   atomic64_read(&ring->kicks),
+		   atomic64_read(&ring->interrupts),
+		   atomic64_read(&ring->interrupts_suppressed),
+		   atomic64_read(&ring->chains), atomic64_read(&ring->bytes));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hb_ring_stats);
+
+static int hb_ring_check_config(const struct hb_ring_config *c)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
+		if (c->reserved[i])
+			return -EINVAL;
+	if (!c->num || c->num > HB_RING_MAX_SIZE || (c->num & (c->num - 1)))
+		return -EINVAL;
+	if (c->features & ~HB_RING_VALID_FEATURES)
+		return -EINVAL;
+	if (c->desc_gpa % 16 || c->avail_gpa % 2 || c->used_gpa % 4)
+		return -EINVAL;
+	switch (c->backend) {
+	case HB_RING_BACKEND_LOOPBACK:
+		if (c->backend_fd != -1)
+			return -EINVAL;
+		break;
+	case HB_RING_BACKEND_TAP:
+	case HB_RING_BACKEND_STREAM:
+		if (c->backend_fd < 0)
+			return -EBADF;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
+{
+	static const struct hb_ring_backend *const backends[] = {
+		[HB_RING_BACKEND_LOOPBACK] = &hb_ring_loopback,
+		[HB_RING_BACKEND_TAP] = &hb_ring_tap,
+		[HB_RING_BACKEND_STREAM] = &hb_ring_stream,
+	};
+	u32 event = (c->features & HB_RING_F_EVENT_IDX) ? 2 : 0;
+	struct fd f;
+	__poll_t events;
+
+	ring->num = c->num;
+	ring->features = c->features;
+	ring->backend = backends[c->backend];
+	ring->last_avail = c->last_avail_idx;
+	ring->used_idx = c->used_idx;
+
+	if (hb_ring_translate(ring->vm, c->desc_gpa, 16ULL * c->num, false,
+			      &ring->desc_hva) ||
+	    hb_ring_translate(ring->vm, c->avail_gpa, 4 + 2ULL * c->num + event,
+			      false, &ring->avail_hva) ||
+	    hb_ring_translate(ring->vm, c->used_gpa, 4 + 8ULL * c->num + event,
+			      true, &ring->used_hva))
+		return -EFAULT;
+
+	ring->iov = kvmalloc_array(c->num + HB_RING_MAX_INDIRECT,
+				   sizeof(*ring->iov), GFP_KERNEL_ACCOUNT);
+	ring->bounce = kvmalloc(HB_RING_BOUNCE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!ring->iov || !ring->bounce)
+		return -ENOMEM;
+
+	if (c->call_fd >= 0) {
+		ring->call = eventfd_ctx_fdget(c->call_fd);
+		if (IS_ERR(ring->call)) {
+			long ret = PTR_ERR(ring->call);
+
+			ring->call = NULL;
+			return ret;
+		}
+	}
+
+	if (c->backend != HB_RING_BACKEND_LOOPBACK) {
+		ring->backend_file = fget(c->backend_fd);
+		if (!ring->backend_file)
+			return -EBADF;
+		/* The worker must never sleep inside the backend's read/write. */
+		if (!(ring->backend_file->f_flags & O_NONBLOCK) ||
+		    !(ring->backend_file->f_mode & FMODE_READ) ||
+		    !(ring->backend_file->f_mode & FMODE_WRITE))
+			return -EINVAL;
+		init_poll_funcptr(&ring->fd_pt, hb_ring_fd_queue);
+		vfs_poll(ring->backend_file, &ring->fd_pt);
+	}
+
+	f = fdget(c->kick_fd);
+	if (!f.file)
+		return -EBADF;
+	ring->kick = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(ring->kick)) {
+		long ret = PTR_ERR(ring->kick);
+
+		ring->kick = NULL;
+		fdput(f);
+		return ret;
+	}
+	init_waitqueue_func_entry(&ring->kick_wait, hb_ring_kick_wakeup);
+	init_poll_funcptr(&ring->kick_pt, hb_ring_kick_queue);
+	events = vfs_poll(f.file, &ring->kick_pt);
+	fdput(f);
+	if (events & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(ring->kick, &cnt);
+		atomic64_add(cnt, &ring->kicks);
+	}
+	return 0;
+}
+
+long hb_ring_create(struct hb_vm *vm, struct hb_ring_config __user *uc)
+{
+	struct hb_ring_config c;
+	struct hb_ring *ring;
+	char name[16];
+	int ret, fd;
+
+	if (copy_from_user(&c, uc, sizeof(c)))
+		return -EFAULT;
+	ret = hb_ring_check_config(&c);
+	if (ret)
+		return ret;
+	if (atomic_inc_return(&vm->nr_rings) > HB_MAX_RINGS_PER_VM) {
+		atomic_dec(&vm->nr_rings);
+		return -ENOSPC;
+	}
+
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
+	if (!ring) {
+		atomic_dec(&vm->nr_rings);
+		return -ENOMEM;
+	}
+	ring->vm = vm;
+	refcount_inc(&vm->users);
+	atomic64_inc(&hb_stat_rings);
+	ring->id = atomic_inc_return(&hb_ring_ids);
+	mutex_init(&ring->lock);
+	init_waitqueue_head(&ring->state_wq);
+	ring->state = HB_RING_STATE_STOPPED;
+
+	ret = hb_ring_setup(ring, &c);
+	if (!ret)
+		ret = hb_ring_start(ring);
+	if (ret) {
+		hb_ring_free(ring);
+		return ret;
+	}
+	snprintf(name, sizeof(name), "%u", ring->id);
+	ring->debugfs = debugfs_create_file(name, 0444, hb_stats_rings_dir(),
+					    ring, &hb_ring_stats_fops);
+
+	fd = anon_inode_getfd("hyperbox-ring", &hb_ring_fops, ring,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		hb_ring_stop(ring);
+		hb_ring_free(ring);
+	}
+	return fd;
+}
