@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "hypercalls.h"
 #include "vcpu_loop.h"
@@ -85,6 +87,21 @@ int vmm_handle_exit(struct hb_run *run, struct io_bus *io,
 	}
 }
 
+/* "... at 0x7c05": where the guest was, as a linear address (CS base + RIP). */
+static void append_guest_address(struct hb_vcpu *vcpu, struct hb_err *err)
+{
+	struct hb_sregs sregs;
+	struct hb_regs regs;
+	size_t len;
+
+	if (!err || hb_vcpu_get_regs(vcpu, &regs) ||
+	    hb_vcpu_get_sregs(vcpu, &sregs))
+		return;
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, " at 0x%llx",
+		 (unsigned long long)(sregs.cs.base + regs.rip));
+}
+
 int vmm_vcpu_loop(struct hb_vcpu *vcpu, struct io_bus *io,
 		  struct vmm_stop *stop, struct hb_err *err)
 {
@@ -97,6 +114,8 @@ int vmm_vcpu_loop(struct hb_vcpu *vcpu, struct io_bus *io,
 		if (ret < 0)
 			return hb_err_set(err, -ret, "HB_RUN");
 		ret = vmm_handle_exit(vcpu->run, io, stop, err);
+		if (ret < 0)
+			append_guest_address(vcpu, err);
 		if (ret <= 0)
 			return ret;
 	}
