@@ -45,6 +45,7 @@ struct hb_vmx_vcpu {
 	/* CPU on which the VMCS is active (VMPTRLDed, not cleared), or -1. */
 	int loaded_cpu;
 	int last_cpu;			/* CPU of the last entry */
+	bool flush_pending;		/* INVEPT owed before the next entry */
 	struct list_head loaded_link;	/* on that CPU's list */
 	bool launched;
 	u16 vpid;
@@ -60,8 +61,18 @@ struct hb_vmx_vcpu {
 	u64 star, lstar, cstar, sfmask;
 	bool syscall_msrs;		/* guest wrote one: switch them */
 	u64 pat;
-	u64 dr6, dr7;
+	u64 dr6;
+	bool dr_active;			/* guest touched DRs: swap them */
 	u8 cr8;
+
+	/* Primary controls wanted for the next entry / in the VMCS. */
+	u32 proc, proc_vmcs;
+	/* Interruptibility (STI/MOV SS shadow, NMI blocking). */
+	u32 intr_state, intr_state_vmcs;
+	u64 intr_state_rip;		/* the shadow covers this RIP only */
+	/* The event the core asked to inject on the next entry. */
+	u32 event_info;
+	u32 event_error;
 
 	/* The last exit, read while the VMCS was current. */
 	bool entered;			/* false: vcpu_enter did not enter */
@@ -72,13 +83,10 @@ struct hb_vmx_vcpu {
 	u32 exit_len;
 	u32 intr_info;
 	u32 intr_error;
+	u32 idt_info;			/* event the exit cut short */
+	u32 idt_error;
 	u64 exit_gpa;
 	u32 insn_info;
-
-	/* An event whose delivery the exit interrupted: deliver it again. */
-	u32 reinject_info;
-	u32 reinject_error;
-	u32 reinject_len;
 };
 
 static inline struct hb_vmx_vcpu *to_vmx(struct hb_vcpu *vcpu)
@@ -137,8 +145,26 @@ void hb_vmx_tdp_set_root(struct hb_vm *vm, phys_addr_t root);
 /* vmx_exit.c */
 int hb_vmx_handle_exit(struct hb_vcpu *vcpu);
 
+/* vmx_events.c */
+u32 hb_vmx_intr_state(struct hb_vcpu *vcpu);
+void hb_vmx_inject_exception(struct hb_vcpu *vcpu,
+			     const struct hb_exception *ex);
+void hb_vmx_inject_irq(struct hb_vcpu *vcpu, u8 vector);
+void hb_vmx_inject_nmi(struct hb_vcpu *vcpu);
+bool hb_vmx_interrupt_allowed(struct hb_vcpu *vcpu);
+bool hb_vmx_nmi_allowed(struct hb_vcpu *vcpu);
+void hb_vmx_enable_irq_window(struct hb_vcpu *vcpu);
+void hb_vmx_enable_nmi_window(struct hb_vcpu *vcpu);
+u32 hb_vmx_get_interrupt_shadow(struct hb_vcpu *vcpu);
+void hb_vmx_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow);
+bool hb_vmx_get_nmi_masked(struct hb_vcpu *vcpu);
+void hb_vmx_set_nmi_masked(struct hb_vcpu *vcpu, bool masked);
+void hb_vmx_requeue_event(struct hb_vcpu *vcpu);
+
 /* vmx.c */
-void hb_vmx_set_cr0(struct hb_vcpu *vcpu, u64 cr0);
+int hb_vmx_read_pdptrs(struct hb_vcpu *vcpu, u64 cr3, u64 pdptr[4]);
+void hb_vmx_write_pdptrs(const u64 pdptr[4]);
+void hb_vmx_set_efer(u64 efer);
 int hb_vmx_mov_to_cr0(struct hb_vcpu *vcpu, u64 val);
 int hb_vmx_mov_to_cr4(struct hb_vcpu *vcpu, u64 val);
 u64 hb_vmx_guest_cr0(void);

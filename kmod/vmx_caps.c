@@ -66,11 +66,12 @@ static bool hb_vmx_controls_init(u64 basic)
 				   MSR_IA32_VMX_EXIT_CTLS;
 	u32 entry_msr = true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 				    MSR_IA32_VMX_ENTRY_CTLS;
+	u64 cap;
 
 	/* Host interrupts and NMIs always leave the guest. */
 	if (!hb_vmx_adjust("pin-based", pin_msr,
 			   PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			   0, &hb_vmx.pin))
+			   PIN_BASED_VIRTUAL_NMIS, &hb_vmx.pin))
 		return false;
 	/*
 	 * CR8 accesses must exit: without a TPR shadow a guest MOV to CR8
@@ -105,6 +106,15 @@ static bool hb_vmx_controls_init(u64 basic)
 		return false;
 	}
 	hb_vmx.vpid = hb_vmx.proc2 & SECONDARY_EXEC_ENABLE_VPID;
+
+	/* Injected NMIs need the CPU to track the guest's NMI blocking. */
+	rdmsrl(proc_msr, cap);
+	if (!(hb_vmx.pin & PIN_BASED_VIRTUAL_NMIS) ||
+	    !((cap >> 32) & CPU_BASED_NMI_WINDOW_EXITING) ||
+	    !((cap >> 32) & CPU_BASED_INTR_WINDOW_EXITING)) {
+		pr_err("CPU lacks virtual NMIs or interrupt/NMI-window exiting: not using VMX\n");
+		return false;
+	}
 
 	/*
 	 * EFER is switched by the VMCS; DR7/DEBUGCTL are loaded from the
