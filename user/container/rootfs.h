@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HB_ROOTFS_H
+#define HB_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+
+/*
+ * Runs in the container's init, inside its new mount namespace: mounts from
+ * the spec, default /dev, pivot_root (MS_MOVE + chroot when / is a ramfs),
+ * masked and read-only paths, read-only root. Afterwards cwd is "/".
+ */
+int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
+		 bool no_pivot, hb_err_t *err);
+
+/* Host side: OverlayFS of lowers (first = top) and upper onto target. */
+int overlay_mount(const char *const *lowers, size_t n_lowers,
+		  const char *upper, const char *work, const char *target,
+		  hb_err_t *err);
+int overlay_umount(const char *target, const char *work, hb_err_t *err);
+
+/* Mount option parsing, exposed for the unit tests. */
+struct mount_opts {
+	unsigned long flags;		/* MS_* for mount(2) */
+	unsigned long clear;		/* flags explicitly turned off */
+	unsigned long propagation;	/* MS_SHARED etc., 0 if none */
+	bool bind, rbind;
+	char data[1024];		/* fs specific, comma separated */
+};
+void mount_opts_parse(const char *const *opts, size_t n,
+		      struct mount_opts *out);
+
+#endif
