@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HB_RUN: running guests of random code, answering their exits with random
+ * data, kicking them out with per-thread timer signals and immediate_exit,
+ * and checking that what the module reports in the run page is sane.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../user/vmm/cpu_mode.h"
+#include "fuzz.h"
+
+#define RUN_MMAP_SIZE	(2 * 4096)
+
+static __thread timer_t kick_timer;
+static __thread bool kick_timer_ok;
+
+/* Arms a one-shot SIGALRM for this thread only, 1 .. 30 ms from now. */
+void arm_kick(void)
+{
+	struct itimerspec its = { 0 };
+
+	if (!kick_timer_ok) {
+		struct sigevent sev = { 0 };
+
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev.sigev_signo = SIGALRM;
+		sev._sigev_un._tid = gettid();
+		if (timer_create(CLOCK_MONOTONIC, &sev, &kick_timer))
+			return;
+		kick_timer_ok = true;
+	}
+	its.it_value.tv_nsec = (1 + rnd(30)) * 1000000L;
+	timer_settime(kick_timer, 0, &its, NULL);
+}
+
+static void check_exit(const struct hb_run *run, long ret)
+{
+	if (ret < 0)
+		return;
+	switch (run->exit_reason) {
+	case HB_EXIT_IO:
+		if ((run->io.size != 1 && run->io.size != 2 && run->io.size != 4) ||
+		    !run->io.count || run->io.data_offset < 4096 ||
+		    run->io.data_offset + (uint64_t)run->io.size * run->io.count >
+		    RUN_MMAP_SIZE)
+			fuzz_finding("bad IO exit: size %u count %u data_offset 0x%llx",
+				     run->io.size, run->io.count,
+				     (unsigned long long)run->io.data_offset);
+		break;
+	case HB_EXIT_MMIO:
+		if (!run->mmio.len || run->mmio.len > 8)
+			fuzz_finding("bad MMIO exit: len %u", run->mmio.len);
+		break;
+	case HB_EXIT_INTERNAL_ERROR:
+		if (run->internal.ndata > 16)
+			fuzz_finding("bad INTERNAL_ERROR exit: ndata %u",
+				     run->internal.ndata);
+		break;
+	default:
+		if (run->exit_reason > HB_EXIT_INTR)
+			fuzz_finding("HB_RUN returned 0 with exit_reason %u",
+				     run->exit_reason);
+	}
+}
+
+/* Fill in what the guest reads from the exit it just took. */
+static void answer_exit(struct hb_run *run)
+{
+	switch (run->exit_reason) {
+	case HB_EXIT_IO:
+		if (run->io.direction == HB_EXIT_IO_IN && run->io.data_offset < RUN_MMAP_SIZE)
+			rnd_fill((char *)run + run->io.data_offset,
+				 RUN_MMAP_SIZE - run->io.data_offset < 64 ?
+				 RUN_MMAP_SIZE - run->io.data_offset : 64);
+		break;
+	case HB_EXIT_MMIO:
+		rnd_fill(run->mmio.data, sizeof(run->mmio.data));
+		break;
+	case HB_EXIT_HYPERCALL:
+		run->hypercall.ret = rnd_interesting();
+		break;
+	default:
+		break;
+	}
+	if (rnd_chance(16))	/* userspace scribbling over module output */
+		rnd_fill(&run->exit_reason, 48);
+	run->request_interrupt_window = rnd_chance(6);
+	run->immediate_exit = rnd_chance(16);
+	run->cr8 = rnd_chance(8) ? rnd_interesting() : 0;
+}
+
+void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
+{
+	struct fuzz_fd *f = &w->fds[idx];
+	struct hb_run *run = f->run;
+	int fd = f->fd;
+	long ret;
+
+	if (f->kind != FD_VCPU)
+		return;
+	if (!run) {
+		run = mmap(NULL, RUN_MMAP_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+		if (run == MAP_FAILED)
+			return;
+		f->run = run;
+	}
+	while (rounds-- && now_ns() < w->deadline_ns) {
+		arm_kick();
+		if (rnd_chance(8)) {
+			struct hb_interrupt irq = { .irq = 32 + rnd(224) };
+
+			fuzz_ioctl(w, fd, HB_INTERRUPT, &irq);
+		}
+		ret = fuzz_ioctl(w, fd, HB_RUN, (void *)(rnd_chance(32) ?
+							 rnd_interesting() : 0));
+		__atomic_add_fetch(w->runs, 1, __ATOMIC_RELAXED);
+		if (ret == -EBADF || ret == -EIO)
+			return;
+		check_exit(run, ret);
+		answer_exit(run);
+	}
+}
+
+void fuzz_op_run(struct fuzz_world *w)
+{
+	int idx = world_pick(w, FD_VCPU);
+
+	if (idx < 0)
+		fuzz_op_scenario(w);
+	else
+		fuzz_run_vcpu(w, idx, 1 + rnd(16));
+}
+
+/*
+ * A well-formed guest (memory slot, mode set up like a boot loader would)
+ * running random code: the deep end of the exit handlers. Its fds and
+ * memory join the table, where other threads may pull them away.
+ */
+void fuzz_op_scenario(struct fuzz_world *w)
+{
+	enum vmm_cpu_mode mode = rnd(3);
+	struct hb_memory_region m = { 0 };
+	struct vmm_mode_setup setup = { 0 };
+	struct hb_err err = { 0 };
+	struct fuzz_region *r;
+	size_t len = (512 + rnd(256)) * 4096;
+	struct hb_sregs s;
+	struct hb_regs regs;
+	int sys, vm, vcpu, vmi, vcpui;
+	void *mem;
+
+	sys = world_pick(w, FD_SYS);
+	if (sys < 0) {
+		fuzz_op_sys(w);
+		return;
+	}
+	vm = (int)fuzz_ioctl(w, w->fds[sys].fd, HB_CREATE_VM, 0);
+	vmi = world_add(w, FD_VM, vm, -1);
+	if (vmi < 0)
+		return;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (mem == MAP_FAILED)
+		return;
+	m.memory_size = len;
+	m.userspace_addr = (uint64_t)(uintptr_t)mem;
+	fuzz_ioctl(w, vm, HB_SET_MEMORY_REGION, &m);
+	if (rnd_chance(3)) {	/* a second slot, maybe read-only */
+		m.slot = 1;
+		m.flags = rnd(2);
+		m.guest_phys_addr = 1ull << 30;
+		m.memory_size = 16 * 4096;
+		fuzz_ioctl(w, vm, HB_SET_MEMORY_REGION, &m);
+	}
+	r = world_region(w);
+	if (!r->addr) {
+		r->addr = mem;
+		r->len = len;
+	}
+	vcpu = (int)fuzz_ioctl(w, vm, HB_CREATE_VCPU, (void *)(uintptr_t)rnd(2));
+	vcpui = world_add(w, FD_VCPU, vcpu, vmi);
+	if (vcpui < 0)
+		return;
+
+	setup.mode = mode;
+	setup.mem = mem;
+	setup.mem_size = len;
+	setup.entry = vmm_cpu_mode_default_entry(mode);
+	memset(&s, 0, sizeof(s));
+	fuzz_ioctl(w, vcpu, HB_GET_SREGS, &s);
+	if (vmm_cpu_mode_setup(&setup, &regs, &s, &err))
+		return;
+	guest_code_fill((uint8_t *)mem + setup.entry, 16384, mode);
+	if (rnd_chance(3))
+		guest_sregs_perturb(&s);
+	if (rnd_chance(4))
+		guest_regs_random(&regs);
+	fuzz_ioctl(w, vcpu, HB_SET_SREGS, &s);
+	fuzz_ioctl(w, vcpu, HB_SET_REGS, &regs);
+	fuzz_run_vcpu(w, vcpui, 4 + rnd(60));
+}
