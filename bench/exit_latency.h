@@ -21,6 +21,7 @@
 /* The guest blob and its entry points (offsets from guest_blob_start). */
 extern const char guest_blob_start[], guest_blob_end[];
 extern const char guest_pio_loop[], guest_hypercall_loop[];
+extern const char guest_hypercall_insn[];	/* 0f 01 d9: VMMCALL */
 
 struct bench_vcpu;
 

@@ -15,7 +15,7 @@
 	.section .rodata
 	.code16
 	.globl guest_blob_start, guest_blob_end
-	.globl guest_pio_loop, guest_hypercall_loop
+	.globl guest_pio_loop, guest_hypercall_loop, guest_hypercall_insn
 guest_blob_start:
 guest_pio_loop:
 	out	%al, $PORT_PIO_LOOP
@@ -24,6 +24,7 @@ guest_pio_loop:
 guest_hypercall_loop:
 	mov	%ebx, %eax
 	xor	%edi, %edi
+guest_hypercall_insn:		/* VMMCALL; hyperbox on Intel patches it */
 	vmmcall
 	dec	%ecx
 	jnz	guest_hypercall_loop

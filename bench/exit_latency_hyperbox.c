@@ -61,6 +61,10 @@ static int hb_create(struct bench_vcpu **out, const char *blob, size_t len)
 		goto err;
 	}
 	memcpy((char *)b->mem + GUEST_CODE_GPA, blob, len);
+	/* On Intel the hypercall instruction is VMCALL (0f 01 c1). */
+	if (hb_check_extension(b->sys_fd, HB_CAP_VMX) > 0)
+		((char *)b->mem)[GUEST_CODE_GPA + 2 +
+				 (guest_hypercall_insn - guest_blob_start)] = 0xc1;
 	ret = hb_set_user_memory(b->vm_fd, 0, 0, 0, GUEST_MEM_SIZE, b->mem);
 	if (!ret)
 		ret = hb_vcpu_create(b->sys_fd, b->vm_fd, 0, &b->vcpu);

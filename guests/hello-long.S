@@ -4,7 +4,7 @@
  * at 1 MiB on the VMM's identity-mapped page tables. Prints a greeting on
  * COM1 and exits with status 0.
  */
-#include "../user/vmm/hypercalls.h"
+#include "hypercall.h"
 #include "serial.h"
 
 	.code64
@@ -27,9 +27,7 @@ wait_thre:
 	out	%al, %dx
 	jmp	next_char
 done:
-	mov	$HB_HC_EXIT, %eax
-	xor	%edi, %edi
-	vmmcall
+	hypercall_exit 0
 	hlt
 
 greeting:

@@ -3,7 +3,7 @@
  * Demo guest for `hyperbox vm run --mode protected`: 32-bit code at 1 MiB
  * with the VMM's flat GDT. Prints a greeting on COM1 and exits with 0.
  */
-#include "../user/vmm/hypercalls.h"
+#include "hypercall.h"
 #include "serial.h"
 
 	.code32
@@ -26,9 +26,7 @@ wait_thre:
 	out	%al, %dx
 	jmp	next_char
 done:
-	mov	$HB_HC_EXIT, %eax
-	xor	%edi, %edi
-	vmmcall
+	hypercall_exit 0
 	hlt
 
 greeting:

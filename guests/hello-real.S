@@ -3,7 +3,7 @@
  * Demo guest for `hyperbox vm run --mode real`: 16-bit code loaded at 0x7c00
  * with CS = DS = 0. Prints a greeting on COM1 and exits with status 0.
  */
-#include "../user/vmm/hypercalls.h"
+#include "hypercall.h"
 #include "serial.h"
 
 	.code16
@@ -26,9 +26,7 @@ wait_thre:			/* poll like a real driver would */
 	out	%al, %dx
 	jmp	next_char
 done:
-	mov	$HB_HC_EXIT, %eax
-	xor	%edi, %edi	/* exit status 0 */
-	vmmcall
+	hypercall_exit 0
 	hlt
 
 greeting:

@@ -30,16 +30,27 @@
 	".code64\n"							\
 	".popsection\n"
 
-/* Assembly: ucall(UCALL_SYNC, <reg32>) from 16/32-bit code (VMMCALL). */
+/*
+ * Assembly: the hypercall instruction. Blobs are written with VMMCALL; each
+ * site is recorded in section hb_hypercall_sites so vm_vcpu_add_blob() can
+ * turn it into VMCALL when the module runs on Intel VMX.
+ */
+#define BLOB_HYPERCALL							\
+	"9990: vmmcall\n"						\
+	".pushsection hb_hypercall_sites, \"a\"\n"			\
+	".quad 9990b\n"							\
+	".popsection\n"
+
+/* Assembly: ucall(UCALL_SYNC, <reg32>) from 16/32-bit code. */
 #define BLOB_SYNC(reg)							\
 	"mov " reg ", %esi\n"						\
 	"mov $" XSTR(UCALL_SYNC_NR) ", %edi\n"				\
 	"mov $" XSTR(HB_HC_UCALL) ", %eax\n"				\
-	"vmmcall\n"
+	BLOB_HYPERCALL
 #define BLOB_DONE							\
 	"mov $" XSTR(UCALL_DONE_NR) ", %edi\n"				\
 	"mov $" XSTR(HB_HC_UCALL) ", %eax\n"				\
-	"vmmcall\n"							\
+	BLOB_HYPERCALL							\
 	"hlt\n"
 
 /* The enum values of ucall.h as plain numbers for the assembler. */

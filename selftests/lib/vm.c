@@ -118,6 +118,31 @@ struct vcpu *vm_vcpu_add(struct vm *vm, unsigned int id, void *guest_code)
 	return vcpu_create(vm, id, (uint64_t)(uintptr_t)guest_code, top);
 }
 
+/* Every BLOB_HYPERCALL site (lib/blob.h); weak: no blob, no section. */
+extern const uint64_t __start_hb_hypercall_sites[] __attribute__((weak));
+extern const uint64_t __stop_hb_hypercall_sites[] __attribute__((weak));
+
+/* VMMCALL is 0f 01 d9, VMCALL 0f 01 c1: patch the blob's copy for Intel. */
+static void patch_hypercalls(struct vm *vm, const char *start, const char *end)
+{
+	const uint64_t *site;
+	uint8_t *insn;
+
+	if (hb_check_extension(vm->sys_fd, HB_CAP_VMX) <= 0)
+		return;
+	for (site = __start_hb_hypercall_sites;
+	     site < __stop_hb_hypercall_sites; site++) {
+		const char *at = (const char *)(uintptr_t)*site;
+
+		if (at < start || at + 3 > end)
+			continue;
+		insn = addr_gpa2hva(vm, BLOB_GPA + (at - start));
+		TEST_ASSERT(insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xd9,
+			    "hypercall site %p is not a VMMCALL", at);
+		insn[2] = 0xc1;
+	}
+}
+
 struct vcpu *vm_vcpu_add_blob(struct vm *vm, unsigned int id,
 			      const void *start, const void *end)
 {
@@ -126,6 +151,7 @@ struct vcpu *vm_vcpu_add_blob(struct vm *vm, unsigned int id,
 	TEST_ASSERT(vm->mode != VMM_MODE_LONG || id == 0,
 		    "blobs are for real/protected mode");
 	memcpy(addr_gpa2hva(vm, BLOB_GPA), start, len);
+	patch_hypercalls(vm, start, end);
 	/* Real mode: stack in the blob's 64 KiB segment, below the code... */
 	return vcpu_create(vm, id, BLOB_GPA,
 			   vm->mode == VMM_MODE_REAL ? BLOB_GPA + 0xfff0 :
