@@ -217,6 +217,16 @@ int hb_complete_userspace_io(struct hb_vcpu *vcpu)
 	return ret;
 }
 
+/* Numbers from HB_HC_KERNEL_BASE up are answered inside the module. */
+bool hb_hypercall_in_kernel(struct hb_vcpu *vcpu)
+{
+	u64 nr = vcpu->regs[HB_RAX];
+
+	if (!hb_long_mode(vcpu))
+		nr &= 0xffffffffULL;
+	return nr >= HB_HC_KERNEL_BASE;
+}
+
 int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	static const int arg_regs[HB_HC_NR_ARGS] = {

@@ -217,6 +217,12 @@ struct hb_backend_ops {
 	void (*vcpu_free)(struct hb_vcpu *vcpu);
 	/* Enter the guest once; returns when it exits. @flush_tdp: new gen. */
 	void (*vcpu_enter)(struct hb_vcpu *vcpu, bool flush_tdp);
+	/*
+	 * Optional, with interrupts off right after vcpu_enter: complete the
+	 * exit if that needs no sleeping and return true to re-enter at once;
+	 * false leaves the exit untouched for handle_exit().
+	 */
+	bool (*fastpath)(struct hb_vcpu *vcpu);
 	/* 1: re-enter, 0: exit to userspace (run->exit_reason set), <0: error */
 	int (*handle_exit)(struct hb_vcpu *vcpu);
 
@@ -294,6 +300,7 @@ int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len);
 /* exit.c: backend-neutral exit handling, called by the backends */
 int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 		bool string, bool rep, u8 addr_bytes, u64 next_rip);
+bool hb_hypercall_in_kernel(struct hb_vcpu *vcpu);
 int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip);
 int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip);
 int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip);

@@ -18,6 +18,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/debugreg.h>
+#include <asm/hw_breakpoint.h>
 #include "hb.h"
 
 #define SVM_CPUID_FEATURES	0x8000000a
@@ -61,6 +62,12 @@ struct hb_svm_vcpu {
 	bool nmi_masked;
 	bool awaiting_iret;
 	u64 iret_rip;
+	/*
+	 * DR0-3 are not in the VMCB. Their accesses are intercepted until the
+	 * guest first touches one; from then on they are switched on every
+	 * entry (the same lazy scheme as KVM).
+	 */
+	bool guest_debugregs;
 };
 
 static DEFINE_PER_CPU(struct hb_svm_cpu, hb_svm_cpus);
@@ -181,6 +188,10 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	memset(vmcb, 0, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hb_svm_intercept(vmcb, intercepts[i]);
+	for (i = 0; i < 4; i++) {
+		hb_svm_intercept(vmcb, INTERCEPT_DR0_READ + i);
+		hb_svm_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
+	}
 	vmcb->control.iopm_base_pa = virt_to_phys(hb_svm_iopm);
 	vmcb->control.msrpm_base_pa = virt_to_phys(hb_svm_msrpm);
 	/* Guest RFLAGS.IF only masks virtual interrupts (APM 15.21.1). */
@@ -209,6 +220,7 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
+	svm->guest_debugregs = false;
 }
 
 static int hb_svm_vm_init(struct hb_vm *vm)
@@ -297,7 +309,6 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
 	struct hb_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
-	unsigned long host_dr[4], host_dr6, host_dr7;
 	int cpu = smp_processor_id();
 
 	if (svm->asid_cpu != cpu || svm->asid_generation != sd->asid_generation) {
@@ -314,32 +325,25 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 
-	/* DR0-3 are not part of the VMCB: switch them by hand. */
-	host_dr[0] = native_get_debugreg(0);
-	host_dr[1] = native_get_debugreg(1);
-	host_dr[2] = native_get_debugreg(2);
-	host_dr[3] = native_get_debugreg(3);
-	host_dr6 = native_get_debugreg(6);
-	host_dr7 = native_get_debugreg(7);
-	native_set_debugreg(0, vcpu->dr[0]);
-	native_set_debugreg(1, vcpu->dr[1]);
-	native_set_debugreg(2, vcpu->dr[2]);
-	native_set_debugreg(3, vcpu->dr[3]);
+	if (svm->guest_debugregs) {
+		native_set_debugreg(0, vcpu->dr[0]);
+		native_set_debugreg(1, vcpu->dr[1]);
+		native_set_debugreg(2, vcpu->dr[2]);
+		native_set_debugreg(3, vcpu->dr[3]);
+	}
 
 	clgi();
 	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
 
-	vcpu->dr[0] = native_get_debugreg(0);
-	vcpu->dr[1] = native_get_debugreg(1);
-	vcpu->dr[2] = native_get_debugreg(2);
-	vcpu->dr[3] = native_get_debugreg(3);
-	native_set_debugreg(0, host_dr[0]);
-	native_set_debugreg(1, host_dr[1]);
-	native_set_debugreg(2, host_dr[2]);
-	native_set_debugreg(3, host_dr[3]);
-	native_set_debugreg(6, host_dr6);
+	if (svm->guest_debugregs) {
+		vcpu->dr[0] = native_get_debugreg(0);
+		vcpu->dr[1] = native_get_debugreg(1);
+		vcpu->dr[2] = native_get_debugreg(2);
+		vcpu->dr[3] = native_get_debugreg(3);
+	}
 	/* #VMEXIT leaves DR7 disabled (APM 15.7.2): give the host its own. */
-	native_set_debugreg(7, host_dr7);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	stgi();
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
@@ -405,6 +409,57 @@ static int hb_svm_handle_ioio(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 			   vmcb->control.exit_info_2);
 }
 
+/* First guest use of DR0-3: let it have them and re-run the access. */
+static void hb_svm_debugregs_to_guest(struct hb_vcpu *vcpu, struct vmcb *vmcb)
+{
+	int i;
+
+	to_svm(vcpu)->guest_debugregs = true;
+	for (i = 0; i < 4; i++) {
+		hb_svm_unintercept(vmcb, INTERCEPT_DR0_READ + i);
+		hb_svm_unintercept(vmcb, INTERCEPT_DR0_WRITE + i);
+	}
+}
+
+/* Exits completed without leaving the interrupts-off region. */
+static bool hb_svm_fastpath(struct hb_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 info = vmcb->control.exit_info_1;
+
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
+		return false;
+
+	switch (vmcb->control.exit_code) {
+	case SVM_EXIT_VMMCALL:
+		if (!hb_hypercall_in_kernel(vcpu))
+			return false;
+		return hb_exit_hypercall(vcpu, hb_svm_next_rip(vcpu, 3)) == 1;
+	case SVM_EXIT_CPUID:
+		return hb_exit_cpuid(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
+	case SVM_EXIT_MSR:
+		if (info)
+			return hb_exit_wrmsr(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
+		return hb_exit_rdmsr(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
+	case SVM_EXIT_IOIO: {
+		u32 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		u64 val = vcpu->regs[HB_RAX] & (BIT_ULL(8 * size) - 1);
+
+		/* An OUT to a doorbell: signal its eventfd, go straight back. */
+		if ((info & (SVM_IOIO_TYPE_MASK | SVM_IOIO_STR_MASK)) ||
+		    !hb_doorbell_write(vcpu->vm, true, info >> 16, size, val))
+			return false;
+		hb_stat_exit(HB_STAT_EXIT_IO);
+		hb_skip_insn(vcpu, vmcb->control.exit_info_2);
+		return true;
+	}
+	case SVM_EXIT_VINTR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -424,6 +479,10 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_VINTR:
 		/* The window is open; the next entry injects or exits. */
+		return 1;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
+		hb_svm_debugregs_to_guest(vcpu, vmcb);
 		return 1;
 	case SVM_EXIT_IRET:
 		to_svm(vcpu)->awaiting_iret = true;
@@ -900,6 +959,7 @@ static const struct hb_backend_ops hb_svm_ops = {
 	.vcpu_create = hb_svm_vcpu_create,
 	.vcpu_free = hb_svm_vcpu_free,
 	.vcpu_enter = hb_svm_vcpu_enter,
+	.fastpath = hb_svm_fastpath,
 	.handle_exit = hb_svm_handle_exit,
 	.get_sregs = hb_svm_get_sregs,
 	.set_sregs = hb_svm_set_sregs,

@@ -44,9 +44,21 @@ void hb_vcpu_kick_all(struct hb_vm *vm)
 	mutex_unlock(&vm->lock);
 }
 
-/* Enter the guest once. Returns with the exit ready for handle_exit(). */
-static bool hb_vcpu_run_once(struct hb_vcpu *vcpu)
+/*
+ * Enter the guest, and keep re-entering while the backend's fast path can
+ * complete exits without sleeping (in-kernel hypercalls, CPUID, MSRs,
+ * doorbells): interrupts stay off and the guest FPU stays loaded. A host
+ * interrupt pending meanwhile makes the next VMRUN/VM entry exit at once,
+ * so the host is never held off.
+ *
+ * Returns HB_RUN_EXIT when an exit awaits handle_exit(), HB_RUN_AGAIN when
+ * everything was handled, HB_RUN_ABORTED when nothing ran.
+ */
+enum { HB_RUN_ABORTED, HB_RUN_EXIT, HB_RUN_AGAIN };
+
+static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
 {
+	int ret = HB_RUN_ABORTED;
 	u64 gen;
 	bool flush;
 
@@ -56,26 +68,28 @@ static bool hb_vcpu_run_once(struct hb_vcpu *vcpu)
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_IN_GUEST);
 	smp_mb();
-	/* A signal or resched that raced the checks: do not enter. */
-	if (signal_pending(current) || need_resched()) {
-		WRITE_ONCE(vcpu->mode, HB_VCPU_OUTSIDE_GUEST);
-		local_irq_enable();
-		hb_fpu_put_guest(vcpu);
-		preempt_enable();
-		return false;
-	}
-	gen = atomic64_read(&vcpu->vm->tdp_gen);
-	flush = gen != vcpu->tdp_gen_seen;
-	vcpu->tdp_gen_seen = gen;
-	hb_inject_events(vcpu);
+	for (;;) {
+		/* A signal or resched that raced the checks: do not enter. */
+		if (signal_pending(current) || need_resched())
+			break;
+		gen = atomic64_read(&vcpu->vm->tdp_gen);
+		flush = gen != vcpu->tdp_gen_seen;
+		vcpu->tdp_gen_seen = gen;
+		hb_inject_events(vcpu);
 
-	hb_ops->vcpu_enter(vcpu, flush);
+		hb_ops->vcpu_enter(vcpu, flush);
+
+		ret = HB_RUN_EXIT;
+		if (!hb_ops->fastpath || !hb_ops->fastpath(vcpu))
+			break;
+		ret = HB_RUN_AGAIN;
+	}
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_OUTSIDE_GUEST);
 	local_irq_enable();
 	hb_fpu_put_guest(vcpu);
 	preempt_enable();
-	return true;
+	return ret;
 }
 
 static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
@@ -100,7 +114,7 @@ static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 		if (hb_irq_window_exit(vcpu))
 			return 0;
 		cond_resched();
-		if (!hb_vcpu_run_once(vcpu))
+		if (hb_vcpu_run_once(vcpu) != HB_RUN_EXIT)
 			continue;
 		ret = hb_ops->handle_exit(vcpu);
 		if (ret <= 0)
