@@ -3,6 +3,8 @@
 #   make            build hyperbox.ko (Debian's 6.1 kernel), user/, selftests/, bench/, guests/
 #   make run        run the demo guest (directly on /dev/hyperbox, or in a QEMU sandbox)
 #   make check      the whole test loop: host tests + QEMU/SVM guest lane (+ Bochs/VMX lane)
+#   make check KERNEL=debug   the QEMU lane on a KASAN/lockdep/kmemleak 6.1 kernel (scripts/debug-kernel.sh)
+#   make fuzz       only the ioctl fuzzer in the QEMU guest, FUZZ_SECONDS long (FUZZ_SEED=N replays)
 #
 # The module itself is described by ./Kbuild (kbuild reads it before this file).
 # Everything here installs what it needs (scripts/deps.sh) except `make`/`module`.
@@ -13,11 +15,15 @@ OUT     ?= $(CURDIR)/out
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 # make check-guest T=word: only the guest test programs whose path contains word
 T       ?=
+# make check KERNEL=debug: see scripts/debug-kernel.sh (built once, cached in out/debug-kernel)
+KERNEL  ?=
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
 
 SUBDIRS := $(foreach d,user selftests bench guests,$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules-6.12 $(SUBDIRS) initramfs check check-guest check-vmx \
-	check-harness run shell dkms-check sparse clean help
+	check-harness run shell dkms-check sparse clean help fuzz
 
 all: module $(SUBDIRS)
 
@@ -48,7 +54,16 @@ initramfs: all
 	scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
 
 check:
-	@scripts/check.sh
+	@$(if $(filter debug,$(KERNEL)),scripts/debug-kernel.sh check,scripts/check.sh)
+
+# The ioctl fuzzer alone (selftests/fuzz), with a longer budget than make check's.
+fuzz: all
+	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
+	@QEMU_TIMEOUT=$$(($(FUZZ_SECONDS) + 900)) scripts/run-guest-tests.sh $(OUT)/fuzz.log \
+		$(OUT)/initramfs.cpio.gz hb.filter=selftests/fuzz hb.bench=0 \
+		hb.timeout=$$(($(FUZZ_SECONDS) + 300)) hb.fuzz_seconds=$(FUZZ_SECONDS) \
+		$(if $(FUZZ_SEED),hb.fuzz_seed=$(FUZZ_SEED))
+	@scripts/tap-summary.sh --guest fuzz $(OUT)/fuzz.log
 
 # Only the QEMU guest lane, on what is already built (quick loop).
 check-guest: all

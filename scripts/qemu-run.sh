@@ -5,6 +5,7 @@
 #   The serial console goes to LOG (and also to stdout with HB_TEE=1).
 #   Env: KVER (guest kernel, default scripts/kver.sh), QEMU_TIMEOUT (seconds,
 #   default 1200), QEMU_MEM (MiB, default 2048), QEMU_SMP (default 2),
+#   HB_KERNEL (default /boot/vmlinuz-KVER; scripts/debug-kernel.sh),
 #   HB_INTERACTIVE=1 (stdin is the guest console: hb.mode=shell).
 # Exit status: QEMU's, or 124 when the timeout ended it.
 set -eu
@@ -13,7 +14,7 @@ initrd=${1:?usage: $0 INITRD LOG [KERNEL-ARGS...]}
 log=${2:?usage: $0 INITRD LOG [KERNEL-ARGS...]}
 shift 2
 kver=${KVER:-$("$top/scripts/kver.sh")}
-kernel=/boot/vmlinuz-$kver
+kernel=${HB_KERNEL:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || { echo "qemu-run: $kernel missing (apt-get install linux-image-amd64)" >&2; exit 1; }
 
 set -- timeout -k 10 "${QEMU_TIMEOUT:-1200}" \

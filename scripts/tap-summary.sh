@@ -22,7 +22,12 @@
 # Per guest log, three harness checks: booted, reached the end marker, and a
 # kernel log free of splats.
 #
-# Prints TAP with a header per test program, the failures again, then as the
+# Prints TAP with a header per test program, the failures again, the
+# hardening line (issue 7) "hardening: fuzz iterations run N, hostile cases
+# run N, leaks found N" (fuzz iterations: "# fuzz iterations run: N" lines;
+# hostile cases: results of */hostile_* programs that were not skipped;
+# leaks: "# leaks found: N" lines plus failed leak checks, i.e. not-ok
+# lines naming no_leaks_after_tests or "counters zero"), then as the
 # very last line "hyperbox: N passed, N failed, N skipped". Exit 1 if any failed
 # (or if nothing ran at all).
 set -eu
@@ -164,6 +169,10 @@ FNR == 1 {
 	if (!in_stream || in_dmesg) next
 	# Kernel messages on the live console are not part of the TAP stream.
 	if (line ~ /^\[ *[0-9]+\.[0-9]+\]/) next
+	if (line ~ /^# fuzz iterations run: [0-9]+/) { n = line; sub(/.*: /, "", n); fuzz_iters += n }
+	if (line ~ /^# leaks found: [0-9]+/) { n = line; sub(/.*: /, "", n); leaks += n }
+	if (sname ~ /\/hostile_/ && line ~ /^(not )?ok([ \t]|$)/ && tolower(line) !~ /#[ \t]*skip/) hostile++
+	if (line ~ /^not ok/ && line ~ /no_leaks_after_tests|counters zero/) leaks++
 	if (line ~ /^not ok([ \t]|$)/) {
 		s_results++
 		out(line)
@@ -201,6 +210,8 @@ END {
 		fail = 1
 	}
 	out("")
+	out("hardening: fuzz iterations run " fuzz_iters + 0 ", hostile cases run " hostile + 0 \
+	    ", leaks found " leaks + 0)
 	out("hyperbox: " pass + 0 " passed, " fail + 0 " failed, " skip + 0 " skipped")
 	exit fail > 0
 }' $args
