@@ -59,6 +59,42 @@ int hb_vcpu_set_regs(struct hb_vcpu *vcpu, const struct hb_regs *regs);
 int hb_vcpu_get_sregs(struct hb_vcpu *vcpu, struct hb_sregs *sregs);
 int hb_vcpu_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *sregs);
 
+/*
+ * The guest CPU contract (HB_CAP_VCPU_EVENTS, _CPUID, _MSRS, _FPU).
+ * Variable-length arguments (struct hb_cpuid, hb_msrs, hb_msr_list) carry
+ * their capacity in nent/nmsrs; the *_alloc helpers size them (free()).
+ */
+struct hb_cpuid *hb_cpuid_alloc(uint32_t nent);
+struct hb_msrs *hb_msrs_alloc(uint32_t nmsrs);
+struct hb_msr_list *hb_msr_list_alloc(uint32_t nmsrs);
+/* -E2BIG with cpuid->nent set to the size needed when it is too small. */
+int hb_get_supported_cpuid(int sys_fd, struct hb_cpuid *cpuid);
+int hb_get_msr_index_list(int sys_fd, struct hb_msr_list *list);
+
+int hb_vcpu_interrupt(struct hb_vcpu *vcpu, uint32_t vector);
+int hb_vcpu_nmi(struct hb_vcpu *vcpu);
+int hb_vcpu_get_events(struct hb_vcpu *vcpu, struct hb_vcpu_events *events);
+int hb_vcpu_set_events(struct hb_vcpu *vcpu,
+		       const struct hb_vcpu_events *events);
+int hb_vcpu_set_cpuid(struct hb_vcpu *vcpu, const struct hb_cpuid *cpuid);
+/* Return the number of entries processed (stops at the first bad one). */
+int hb_vcpu_get_msrs(struct hb_vcpu *vcpu, struct hb_msrs *msrs);
+int hb_vcpu_set_msrs(struct hb_vcpu *vcpu, const struct hb_msrs *msrs);
+/* One MSR; -EINVAL when the module refuses that index. */
+int hb_vcpu_get_msr(struct hb_vcpu *vcpu, uint32_t index, uint64_t *data);
+int hb_vcpu_set_msr(struct hb_vcpu *vcpu, uint32_t index, uint64_t data);
+int hb_vcpu_get_fpu(struct hb_vcpu *vcpu, struct hb_fpu *fpu);
+int hb_vcpu_set_fpu(struct hb_vcpu *vcpu, const struct hb_fpu *fpu);
+
+/* Doorbells, interrupt lines and rings (HB_CAP_DOORBELL, _IRQFD, _RING). */
+int hb_register_doorbell(int vm_fd, const struct hb_doorbell *doorbell);
+int hb_register_irqfd(int vm_fd, const struct hb_irqfd *irqfd);
+/* Returns a ring fd or -errno. */
+int hb_create_ring(int vm_fd, const struct hb_ring_config *config);
+int hb_ring_stop(int ring_fd, struct hb_ring_state *state);
+int hb_ring_start(int ring_fd, const struct hb_ring_state *state);
+int hb_ring_get_stats(int ring_fd, struct hb_ring_stats *stats);
+
 /* The data of an HB_EXIT_IO exit: size * count bytes. */
 static inline void *hb_run_io_data(struct hb_run *run)
 {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -34,6 +35,36 @@ static void ioctls_on_a_non_hyperbox_fd(void **state)
 	hb_vcpu_destroy(&vcpu);		/* harmless on a failed create */
 	close(fd);
 	assert_int_equal(hb_check_extension(fd, HB_CAP_SVM), -EBADF);
+}
+
+static void cpu_contract_wrappers_report_errno(void **state)
+{
+	struct hb_vcpu vcpu = { .fd = -1 };
+	struct hb_vcpu_events ev;
+	struct hb_cpuid *cpuid = hb_cpuid_alloc(4);
+	struct hb_msrs *msrs = hb_msrs_alloc(2);
+	uint64_t v = 7;
+	int fd = hb_open("/dev/null");
+
+	(void)state;
+	assert_non_null(cpuid);
+	assert_int_equal(cpuid->nent, 4);
+	assert_int_equal(cpuid->entries[3].function, 0);
+	assert_non_null(msrs);
+	assert_int_equal(msrs->nmsrs, 2);
+	assert_int_equal(hb_get_supported_cpuid(fd, cpuid), -ENOTTY);
+	vcpu.fd = fd;
+	assert_int_equal(hb_vcpu_interrupt(&vcpu, 32), -ENOTTY);
+	assert_int_equal(hb_vcpu_nmi(&vcpu), -ENOTTY);
+	assert_int_equal(hb_vcpu_get_events(&vcpu, &ev), -ENOTTY);
+	assert_int_equal(hb_vcpu_get_msr(&vcpu, 0xc0000080, &v), -ENOTTY);
+	assert_int_equal(v, 7);
+	assert_int_equal(hb_vcpu_set_msrs(&vcpu, msrs), -ENOTTY);
+	assert_int_equal(hb_register_irqfd(fd, &(struct hb_irqfd){ .fd = -1 }), -ENOTTY);
+	assert_int_equal(hb_create_ring(fd, &(struct hb_ring_config){ 0 }), -ENOTTY);
+	close(fd);
+	free(cpuid);
+	free(msrs);
 }
 
 static void guest_memory_is_page_aligned_and_zeroed(void **state)
@@ -88,6 +119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_reports_negative_errno),
 		cmocka_unit_test(ioctls_on_a_non_hyperbox_fd),
+		cmocka_unit_test(cpu_contract_wrappers_report_errno),
 		cmocka_unit_test(guest_memory_is_page_aligned_and_zeroed),
 		cmocka_unit_test(exit_reason_names),
 		cmocka_unit_test(error_object),
