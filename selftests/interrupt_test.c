@@ -262,6 +262,41 @@ HB_TEST(sti_hlt_wakes_on_the_interrupt)
 	vm_free(vm);
 }
 
+/*
+ * The same shadow over an instruction the module completes itself (CPUID
+ * is answered in the kernel): once it is done the shadow is over, and
+ * the queued interrupt comes before the next instruction.
+ */
+static void guest_sti_cpuid(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t after_cpuid;
+
+	GUEST_SYNC(1);		/* the host queues IRQ_VECTOR, IF=0 */
+	asm volatile("sti\n\t"
+		     "cpuid\n\t"
+		     "1: cli\n\t"
+		     "lea 1b(%%rip), %4"
+		     : "=a"(a), "=b"(b), "=c"(c), "=d"(d), "=r"(after_cpuid)
+		     : "a"(0), "c"(0) : "memory");
+	GUEST_ASSERT_EQ(irq_count, 1);
+	GUEST_ASSERT_EQ(irq_rip, after_cpuid);
+}
+
+HB_TEST(sti_shadow_ends_with_an_instruction_the_module_emulates)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_VCPU_EVENTS, "HB_CAP_VCPU_EVENTS");
+	vm = vm_create_with_idt(guest_sti_cpuid, &vcpu);
+	vm_install_exception_handler(vm, IRQ_VECTOR, irq_handler);
+	vcpu_run_expect_sync(vcpu, 1);
+	vcpu_interrupt(vcpu, IRQ_VECTOR);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 /* ---- NMI ------------------------------------------------------------ */
 
 static void nmi_handler(struct ex_regs *regs)
