@@ -57,6 +57,21 @@ static struct json_object *idmap(unsigned int id)
 	return arr;
 }
 
+static void drop_option(struct json_object *mount, const char *opt)
+{
+	struct json_object *opts, *kept = json_object_new_array();
+	size_t i;
+
+	json_object_object_get_ex(mount, "options", &opts);
+	for (i = 0; i < json_object_array_length(opts); i++) {
+		struct json_object *o = json_object_array_get_idx(opts, i);
+
+		if (strcmp(json_object_get_string(o), opt))
+			json_object_array_add(kept, json_object_get(o));
+	}
+	json_object_object_add(mount, "options", kept);
+}
+
 /*
  * Rootless: a user namespace mapping the caller to root, no network
  * namespace games with sysfs (a fresh sysfs needs a net ns we own), and no
@@ -85,6 +100,9 @@ static void make_rootless(struct json_object *root)
 		json_object_object_get_ex(e, "destination", &dst);
 		if (!strcmp(json_object_get_string(dst), "/sys/fs/cgroup"))
 			continue;
+		/* gid 5 (tty) is not mapped in a single-id user namespace. */
+		if (!strcmp(json_object_get_string(dst), "/dev/pts"))
+			drop_option(e, "gid=5");
 		json_object_array_add(kept, json_object_get(e));
 	}
 	json_object_object_add(root, "mounts", kept);
