@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile guests (issue 7): sweeps over everything outside guest memory.
+ * Every port, in and out, exits to userspace (no port is passed through
+ * to the host's hardware); MMIO over unbacked guest physical addresses
+ * exits with the right address; guest page tables pointing beyond the
+ * guest's memory, up to the highest physical address bits, give MMIO
+ * exits or guest faults, never host accesses; a CR3 outside guest memory
+ * ends in an exit, not in the host.
+ */
+#include "lib/hb_util.h"
+#include "lib/idt.h"
+
+static void guest_port_sweep(void)
+{
+	uint32_t port;
+
+	for (port = 0; port < 0x10000; port++) {
+		outb(port, (uint8_t)port);
+		GUEST_ASSERT_EQ(inb(port), (uint8_t)~port);
+	}
+	GUEST_DONE();
+}
+
+HB_TEST_TIMEOUT(every_port_exits_to_userspace, 600)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_port_sweep);
+	struct hb_run *run = vcpu->run;
+	uint32_t next = 0, outs = 0, ins = 0;
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason != HB_EXIT_IO)
+			break;
+		TEST_ASSERT(run->io.port == next && run->io.size == 1 &&
+			    run->io.count == 1, "exit %s, expected port 0x%x",
+			    exit_describe(vcpu), next);
+		if (run->io.direction == HB_EXIT_IO_OUT) {
+			TEST_ASSERT_EQ(*(uint8_t *)hb_run_io_data(run), (uint8_t)next);
+			outs++;
+		} else {
+			*(uint8_t *)hb_run_io_data(run) = (uint8_t)~next;
+			ins++;
+			next++;
+		}
+	}
+	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_DONE);
+	TEST_ASSERT(outs == 0x10000 && ins == 0x10000, "%u outs, %u ins", outs, ins);
+	vm_free(vm);
+}
+
+/* Loads and stores over unbacked GPAs below 4 GiB (identity mapped). */
+static void guest_mmio_sweep(uint64_t start, uint64_t end, uint64_t step)
+{
+	uint64_t gpa;
+
+	for (gpa = start; gpa < end; gpa += step) {
+		*(volatile uint32_t *)gpa = (uint32_t)(gpa >> 12);
+		GUEST_ASSERT_EQ(*(volatile uint32_t *)gpa, (uint32_t)~(gpa >> 12));
+	}
+	GUEST_DONE();
+}
+
+HB_TEST(mmio_sweep_over_unbacked_memory)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_mmio_sweep);
+	uint64_t start = VM_MEM_SIZE, end = 4ull << 30, step = 0x1001000;
+	uint64_t next = start, n = 0;
+	struct hb_run *run = vcpu->run;
+	struct ucall uc;
+	bool wrote = false;
+
+	vcpu_args_set(vcpu, 3, start, end, step);
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason != HB_EXIT_MMIO)
+			break;
+		TEST_ASSERT(run->mmio.phys_addr == next && run->mmio.len == 4,
+			    "exit %s, expected gpa 0x%llx", exit_describe(vcpu),
+			    (unsigned long long)next);
+		if (!wrote) {
+			TEST_ASSERT(run->mmio.is_write, "expected the write first");
+			TEST_ASSERT_EQ(*(uint32_t *)run->mmio.data, (uint32_t)(next >> 12));
+			wrote = true;
+		} else {
+			TEST_ASSERT(!run->mmio.is_write, "expected the read");
+			*(uint32_t *)run->mmio.data = (uint32_t)~(next >> 12);
+			wrote = false;
+			next += step;
+			n++;
+		}
+	}
+	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_DONE);
+	test_log("%llu GPAs swept", (unsigned long long)n);
+	vm_free(vm);
+}
+
+/*
+ * The guest points a 2 MiB page of its own tables at @target: the fourth
+ * page directory (VA 3 GiB .. 4 GiB), entry 0. Then it reads VA 3 GiB.
+ */
+#define WINDOW_VA	(3ull << 30)
+
+static void guest_map_far(uint64_t target)
+{
+	volatile uint64_t *pd3 = (volatile uint64_t *)(VMM_PD_GPA + 3 * 4096);
+	uint32_t val = 0;
+	uint8_t vec;
+
+	pd3[0] = target | X86_PTE_PRESENT | X86_PTE_WRITE | X86_PTE_LARGE;
+	asm volatile("invlpg (%0)" : : "r"(WINDOW_VA) : "memory");
+	asm volatile(ASM_SAFE("movl (%[va]), %[v]")
+		     : [v] "+r"(val) : [va] "r"(WINDOW_VA + 0x40) : "r11", "memory");
+	vec = guest_fault.vector;
+	GUEST_SYNC2(vec, val);
+	GUEST_DONE();
+}
+
+HB_TEST(guest_ptes_beyond_guest_memory_never_reach_the_host)
+{
+	static const uint64_t targets[] = {
+		1ull << 32, 1ull << 39, 1ull << 40, 1ull << 46,
+		(1ull << 47) - (2ull << 20), 1ull << 47, (1ull << 48) - (2ull << 20),
+		1ull << 48, 1ull << 50, (1ull << 52) - (2ull << 20),
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		struct vm *vm = vm_create(VMM_MODE_LONG);
+		struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_map_far);
+		struct hb_run *run = vcpu->run;
+		struct ucall uc;
+		int ret;
+
+		vm_init_descriptor_tables(vm);
+		vcpu_init_descriptor_tables(vcpu);
+		vcpu_args_set(vcpu, 1, targets[i]);
+		ret = _vcpu_run(vcpu);
+		TEST_ASSERT(!ret, "target 0x%llx: HB_RUN %d",
+			    (unsigned long long)targets[i], ret);
+		if (run->exit_reason == HB_EXIT_MMIO) {
+			TEST_ASSERT(run->mmio.phys_addr == targets[i] + 0x40,
+				    "target 0x%llx: %s", (unsigned long long)targets[i],
+				    exit_describe(vcpu));
+			*(uint32_t *)run->mmio.data = 0x12345678;
+			vcpu_run(vcpu);
+		}
+		if (run->exit_reason == HB_EXIT_INTERNAL_ERROR ||
+		    run->exit_reason == HB_EXIT_SHUTDOWN) {
+			test_log("target 0x%llx: %s", (unsigned long long)targets[i],
+				 exit_describe(vcpu));
+			vm_free(vm);
+			continue;
+		}
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC,
+			    "target 0x%llx: %s", (unsigned long long)targets[i],
+			    exit_describe(vcpu));
+		test_log("target 0x%llx: vector %llu, value 0x%llx",
+			 (unsigned long long)targets[i],
+			 (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+		TEST_ASSERT(uc.args[0] == X86_VEC_PF ||
+			    (uc.args[0] == GUEST_NO_FAULT && uc.args[1] == 0x12345678),
+			    "target 0x%llx: vector %llu value 0x%llx",
+			    (unsigned long long)targets[i],
+			    (unsigned long long)uc.args[0],
+			    (unsigned long long)uc.args[1]);
+		vm_free(vm);
+	}
+}
+
+static void guest_nop(void)
+{
+	GUEST_SYNC(1);
+}
+
+HB_TEST(cr3_outside_guest_memory_ends_in_an_exit)
+{
+	static const uint64_t cr3s[] = {
+		VM_MEM_SIZE, 3ull << 30, 1ull << 40, (1ull << 48) - 4096,
+		0xfffffffffffff000ull,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cr3s) / sizeof(cr3s[0]); i++) {
+		struct vm *vm = vm_create(VMM_MODE_LONG);
+		struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_nop);
+		struct hb_sregs s;
+		int ret, n;
+
+		vcpu_sregs_get(vcpu, &s);
+		s.cr3 = cr3s[i];
+		ret = hb_vcpu_set_sregs(&vcpu->hb, &s);
+		if (ret) {
+			test_log("cr3 0x%llx refused: %d", (unsigned long long)cr3s[i], ret);
+			vm_free(vm);
+			continue;
+		}
+		/* Whatever exits come, a handful of runs ends it. */
+		for (n = 0; n < 8; n++) {
+			ret = _vcpu_run(vcpu);
+			if (ret)
+				break;
+			test_log("cr3 0x%llx: %s", (unsigned long long)cr3s[i],
+				 exit_describe(vcpu));
+			if (vcpu->run->exit_reason == HB_EXIT_SHUTDOWN ||
+			    vcpu->run->exit_reason == HB_EXIT_INTERNAL_ERROR ||
+			    vcpu->run->exit_reason == HB_EXIT_FAIL_ENTRY)
+				break;
+			TEST_ASSERT(vcpu->run->exit_reason == HB_EXIT_MMIO,
+				    "cr3 0x%llx: %s", (unsigned long long)cr3s[i],
+				    exit_describe(vcpu));
+		}
+		vm_free(vm);
+	}
+}
+
+/*
+ * A failed entry (VMEXIT_INVALID on SVM: here a CR3 beyond the physical
+ * address width) must not hand host state to userspace: QEMU leaves host
+ * values in the VMCB save area then, and copying them back would show
+ * host kernel addresses (RIP, RSP, GDT/IDT bases, CR3) through
+ * HB_GET_REGS/HB_GET_SREGS: a KASLR leak to anyone holding the device.
+ */
+#define KERNEL_HALF(v)	((uint64_t)(v) >= 0xffff800000000000ull)
+
+HB_TEST(failed_entry_shows_no_host_state)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_nop);
+	struct hb_regs r0, r1;
+	struct hb_sregs s0, s1;
+	int ret;
+
+	vcpu_sregs_get(vcpu, &s0);
+	s0.cr3 = 1ull << 40;
+	vcpu_sregs_set(vcpu, &s0);
+	vcpu_regs_get(vcpu, &r0);
+	vcpu_sregs_get(vcpu, &s0);
+	ret = _vcpu_run(vcpu);
+	if (ret || vcpu->run->exit_reason != HB_EXIT_FAIL_ENTRY) {
+		vm_free(vm);
+		test_skip("CR3 1 << 40 did not fail the entry here (%s)",
+			  exit_describe(vcpu));
+	}
+	vcpu_regs_get(vcpu, &r1);
+	vcpu_sregs_get(vcpu, &s1);
+	TEST_ASSERT(!KERNEL_HALF(r1.rip) && !KERNEL_HALF(r1.rsp) &&
+		    !KERNEL_HALF(s1.gdt.base) && !KERNEL_HALF(s1.idt.base) &&
+		    !KERNEL_HALF(s1.tr.base) && !KERNEL_HALF(s1.fs.base) &&
+		    !KERNEL_HALF(s1.gs.base),
+		    "host addresses after FAIL_ENTRY: rip 0x%llx rsp 0x%llx gdt 0x%llx idt 0x%llx tr 0x%llx gs 0x%llx",
+		    (unsigned long long)r1.rip, (unsigned long long)r1.rsp,
+		    (unsigned long long)s1.gdt.base, (unsigned long long)s1.idt.base,
+		    (unsigned long long)s1.tr.base, (unsigned long long)s1.gs.base);
+	TEST_ASSERT(r1.rip == r0.rip && r1.rsp == r0.rsp && r1.rax == r0.rax,
+		    "registers changed by a failed entry: rip 0x%llx -> 0x%llx, rsp 0x%llx -> 0x%llx",
+		    (unsigned long long)r0.rip, (unsigned long long)r1.rip,
+		    (unsigned long long)r0.rsp, (unsigned long long)r1.rsp);
+	TEST_ASSERT(s1.cr3 == s0.cr3 && s1.cr0 == s0.cr0 && s1.cr4 == s0.cr4 &&
+		    s1.efer == s0.efer && s1.gdt.base == s0.gdt.base,
+		    "sregs changed by a failed entry: cr3 0x%llx -> 0x%llx, cr0 0x%llx -> 0x%llx, gdt 0x%llx -> 0x%llx",
+		    (unsigned long long)s0.cr3, (unsigned long long)s1.cr3,
+		    (unsigned long long)s0.cr0, (unsigned long long)s1.cr0,
+		    (unsigned long long)s0.gdt.base, (unsigned long long)s1.gdt.base);
+	vm_free(vm);
+}
