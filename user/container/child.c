@@ -210,6 +210,8 @@ void container_init(struct hb_container *c)
 		fail(c->sync_fd, &err);
 	}
 	if (apply_sysctl(spec, &err) < 0 ||
+	    (spec_has_namespace(spec, CLONE_NEWNS) &&
+	     rootfs_finalize(spec, &err) < 0) ||
 	    setup_stdio_terminal(c, &err) < 0 ||
 	    security_set_rlimits(c->process, &err) < 0)
 		fail(c->sync_fd, &err);

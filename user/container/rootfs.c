@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,21 +115,60 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static int do_bind(const char *src, const char *target,
-		   const struct mount_opts *o, const char *dest, hb_err_t *err)
+static bool src_is_file(const char *src)
+{
+	struct stat st;
+
+	return stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/*
+ * A mount on /proc/self/fd/N lands on top of the dentry N refers to, so
+ * remount and propagation changes need a fresh fd for the new mount's root.
+ */
+static int reopen_target(int rootfd, const char *dest, char *target,
+			 size_t len, int *fd, hb_err_t *err)
+{
+	if (rootfd < 0)
+		return 0;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = openat2_in_root(rootfd, dest, O_PATH);
+	if (*fd < 0)
+		return hb_error(err, errno, "reopen mount `%s`", dest);
+	snprintf(target, len, "/proc/self/fd/%d", *fd);
+	return 0;
+}
+
+static int do_bind(const char *src, int rootfd, const char *dest,
+		   const struct mount_opts *o, hb_err_t *err)
 {
 	unsigned long f = MS_BIND | (o->rbind ? MS_REC : 0);
 	unsigned long want = o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV |
 					 MS_NOEXEC | MS_NOATIME | MS_RELATIME |
 					 MS_STRICTATIME | MS_NODIRATIME);
+	cleanup_close int fd = -1;
+	char target[PATH_MAX];
 
+	if (rootfd >= 0) {
+		fd = open_target(rootfd, dest, !src_is_file(src), err);
+		if (fd < 0)
+			return -1;
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	} else {
+		snprintf(target, sizeof(target), "%s", dest);
+	}
 	if (mount(src, target, NULL, f, NULL) < 0)
 		return hb_error(err, errno, "bind mount `%s` on `%s`", src, dest);
-	if (!want)
+	if (!want && !o->propagation)
 		return 0;
+	if (reopen_target(rootfd, dest, target, sizeof(target), &fd, err) < 0)
+		return -1;
 	f = MS_BIND | MS_REMOUNT | want | locked_flags(target);
-	if (mount(NULL, target, NULL, f, NULL) < 0)
+	if (want && mount(NULL, target, NULL, f, NULL) < 0)
 		return hb_error(err, errno, "remount `%s` with options", dest);
+	if (o->propagation && mount(NULL, target, NULL, o->propagation, NULL) < 0)
+		return hb_error(err, errno, "set propagation of `%s`", dest);
 	return 0;
 }
 
@@ -142,11 +182,9 @@ static bool host_is_cgroup2(void)
 static int mount_one(int rootfd, const struct oci_mount *m, hb_err_t *err)
 {
 	const char *type = m->type ? m->type : "none";
-	struct mount_opts o;
-	struct stat st;
-	bool dir = true;
 	cleanup_close int fd = -1;
-	char target[64];
+	struct mount_opts o;
+	char target[PATH_MAX];
 
 	mount_opts_parse(m->options, m->n_options, &o);
 	if (!strcmp(type, "bind"))
@@ -155,20 +193,16 @@ static int mount_one(int rootfd, const struct oci_mount *m, hb_err_t *err)
 		if (!m->source)
 			return hb_error(err, 0, "mount `%s`: bind without source",
 					m->destination);
-		if (stat(m->source, &st) < 0)
-			return hb_error(err, errno, "stat bind source `%s`",
-					m->source);
-		dir = S_ISDIR(st.st_mode);
+		if (access(m->source, F_OK) < 0)
+			return hb_error(err, errno, "bind source `%s`", m->source);
+		return do_bind(m->source, rootfd, m->destination, &o, err);
 	}
-	fd = open_target(rootfd, m->destination, dir, err);
+	fd = open_target(rootfd, m->destination, true, err);
 	if (fd < 0)
 		return -1;
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 
-	if (o.bind) {
-		if (do_bind(m->source, target, &o, m->destination, err) < 0)
-			return -1;
-	} else if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
+	if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
 		/*
 		 * Hybrid hosts keep controllers in v1; a container still gets
 		 * the unified hierarchy. A failure here (no cgroup namespace,
@@ -189,12 +223,16 @@ static int mount_one(int rootfd, const struct oci_mount *m, hb_err_t *err)
 						 MS_NODEV | MS_NOEXEC,
 						 .rbind = true };
 
-			return do_bind("/sys", target, &ro, m->destination, err);
+			return do_bind("/sys", rootfd, m->destination, &ro, err);
 		}
 		return hb_error(err, e, "mount %s on `%s`", type, m->destination);
 	}
-	if (o.propagation &&
-	    mount(NULL, target, NULL, o.propagation, NULL) < 0)
+	if (!o.propagation)
+		return 0;
+	if (reopen_target(rootfd, m->destination, target, sizeof(target), &fd,
+			  err) < 0)
+		return -1;
+	if (mount(NULL, target, NULL, o.propagation, NULL) < 0)
 		return hb_error(err, errno, "set propagation of `%s`",
 				m->destination);
 	return 0;
@@ -221,28 +259,22 @@ static int setup_dev(int rootfd, const struct oci_spec *spec, hb_err_t *err)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(default_devs); i++) {
 		cleanup_free char *dest = xasprintf("/dev/%s", default_devs[i]);
-		cleanup_close int fd = -1;
-		char target[64];
 		struct stat st;
 
 		if (fstatat(devfd, default_devs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    (S_ISCHR(st.st_mode) || S_ISLNK(st.st_mode)))
 			continue;
-		fd = open_target(rootfd, dest, false, err);
-		if (fd < 0)
-			return -1;
-		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		/* A bind from the host works inside user namespaces too. */
-		if (do_bind(dest, target, &none, dest, err) < 0)
+		if (do_bind(dest, rootfd, dest, &none, err) < 0)
 			return -1;
 	}
 	for (i = 0; i < spec->n_devices; i++) {
 		const struct oci_device *d = &spec->devices[i];
-		cleanup_close int fd = -1, parent = -1;
+		cleanup_close int parent = -1;
 		mode_t type = d->type == 'b' ? S_IFBLK :
 			      d->type == 'p' ? S_IFIFO : S_IFCHR;
 		cleanup_free char *dir = xstrdup(d->path);
-		char *base = strrchr(dir, '/'), target[64];
+		char *base = strrchr(dir, '/');
 
 		*base++ = '\0';
 		if (ensure_path(rootfd, *dir ? dir : "/", true, err) < 0)
@@ -258,11 +290,7 @@ static int setup_dev(int rootfd, const struct oci_spec *spec, hb_err_t *err)
 		}
 		if (errno == EEXIST)
 			continue;
-		fd = open_target(rootfd, d->path, false, err);
-		if (fd < 0)
-			return -1;
-		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-		if (do_bind(d->path, target, &none, d->path, err) < 0)
+		if (do_bind(d->path, rootfd, d->path, &none, err) < 0)
 			return -1;
 	}
 	for (i = 0; i < ARRAY_SIZE(links); i++)
@@ -365,8 +393,13 @@ int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
 			return -1;
 	if (setup_dev(rootfd, spec, err) < 0)
 		return -1;
-	if (do_pivot(rootfs, no_pivot, err) < 0)
-		return -1;
+	return do_pivot(rootfs, no_pivot, err);
+}
+
+int rootfs_finalize(const struct oci_spec *spec, hb_err_t *err)
+{
+	unsigned long prop = root_propagation(spec);
+
 	if (mask_paths(spec, err) < 0)
 		return -1;
 	if (spec->root_readonly &&

@@ -8,11 +8,13 @@
 
 /*
  * Runs in the container's init, inside its new mount namespace: mounts from
- * the spec, default /dev, pivot_root (MS_MOVE + chroot when / is a ramfs),
- * masked and read-only paths, read-only root. Afterwards cwd is "/".
+ * the spec, default /dev, pivot_root (MS_MOVE + chroot when / is a ramfs).
+ * Afterwards cwd is "/". rootfs_finalize then applies masked and read-only
+ * paths and the read-only root, once sysctls have been written.
  */
 int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
 		 bool no_pivot, hb_err_t *err);
+int rootfs_finalize(const struct oci_spec *spec, hb_err_t *err);
 
 /* Host side: OverlayFS of lowers (first = top) and upper onto target. */
 int overlay_mount(const char *const *lowers, size_t n_lowers,

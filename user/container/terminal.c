@@ -162,7 +162,6 @@ int terminal_relay(int master, pid_t pid, int *status)
 	if (is_tty) {
 		raw = saved;
 		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST;
 		tcsetattr(0, TCSANOW, &raw);
 		copy_winsize(master);
 	}
@@ -189,6 +188,7 @@ int terminal_relay(int master, pid_t pid, int *status)
 			done = on_signal(sfd, master, pid, status);
 	}
 	/* Drain what the process wrote just before exiting. */
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	for (;;) {
 		ssize_t n = read(master, buf, sizeof(buf));
 
