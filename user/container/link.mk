@@ -1,13 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Included by user/Makefile: how to link the OCI runtime into `hyperbox`.
-# libhbcontainer.a carries oci_cli_main (user/cli/oci_cli.c).
+#   CONTAINER_LIBS    the archives (libhbcontainer.a carries oci_cli_main)
+#   CONTAINER_LDLIBS  what they need; libnl/json-c/libseccomp/libcap are
+#                     linked statically so the binary runs in a bare guest
+#                     initramfs that only has libc.
+HB_SAVED_GOAL := $(.DEFAULT_GOAL)
 HB_CONTAINER_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CONTAINER_LIBS := $(HB_CONTAINER_DIR)/libhbcontainer.a \
 		  $(HB_CONTAINER_DIR)/../net/libhbnet.a
-CONTAINER_LDLIBS := $(shell pkg-config --libs libnl-route-3.0 json-c libseccomp libcap)
+CONTAINER_LDLIBS := -Wl,-Bstatic -lnl-route-3 -lnl-3 -ljson-c -lseccomp -lcap \
+		    -Wl,-Bdynamic -lpthread -lm
 
-# Build the archives on demand (make -C user/container).
+# Build the archives whenever hyperbox is linked (make -C user/container).
+hyperbox: $(CONTAINER_LIBS)
 $(CONTAINER_LIBS): hb-container-libs
 .PHONY: hb-container-libs
 hb-container-libs:
 	$(MAKE) -C $(HB_CONTAINER_DIR)
+
+# Rules above must not become user/Makefile's default goal.
+.DEFAULT_GOAL := $(HB_SAVED_GOAL)
