@@ -1,0 +1,1957 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The paravirtual ring device (issue 8): doorbells, interrupt lines and
+ * in-kernel virtqueues.
+ *
+ * A guest write to a doorbell signals an eventfd without HB_RUN returning;
+ * an irqfd's eventfd, written from another thread, reaches the guest's IDT
+ * while it runs or halts; a virtqueue driven by the guest-side reference
+ * driver (lib/vring_guest.c) is processed by the module's worker through
+ * the loopback, stream and tap backends, with event-index suppression,
+ * indirect tables and stop/restart; malformed rings break only the ring;
+ * tearing a VM down under load leaves no ring, VM or vCPU behind.
+ *
+ * Guest-physical layout (slot 0): rings at RING_GPA, buffers at BUF_GPA.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "lib/hb_util.h"
+#include "lib/idt.h"
+#include "lib/vcpu_state.h"
+#include "lib/vring_guest.h"
+
+#define RING_GPA	(24ull << 20)
+#define RING2_GPA	(25ull << 20)
+#define BUF_GPA		(26ull << 20)
+#define BUF_SIZE	(4ull << 20)
+#define RO_SLOT_GPA	(EXTRA_SLOT_GPA)
+#define DOORBELL_PORT	0x6000
+#define DOORBELL_MMIO	0xd0000000ull
+#define RING_VECTOR	0x50
+#define RING_VECTOR2	0x60
+#define QSIZE		256
+
+/* ------------------------------------------------------------------ */
+/* Host helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+static int new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	TEST_ASSERT(fd >= 0, "eventfd: %s", strerror(errno));
+	return fd;
+}
+
+/* The eventfd's count (0 when it was never signalled), reset to 0. */
+static uint64_t eventfd_take(int fd)
+{
+	uint64_t v = 0;
+
+	if (read(fd, &v, sizeof(v)) < 0)
+		TEST_ASSERT(errno == EAGAIN, "read eventfd: %s", strerror(errno));
+	return v;
+}
+
+static void eventfd_kick(int fd)
+{
+	uint64_t one = 1;
+
+	TEST_ASSERT(write(fd, &one, sizeof(one)) == sizeof(one),
+		    "write eventfd: %s", strerror(errno));
+}
+
+static long _doorbell(struct vm *vm, uint32_t flags, uint64_t addr,
+		      uint32_t len, uint64_t datamatch, int fd)
+{
+	struct hb_doorbell d = {
+		.addr = addr, .len = len, .datamatch = datamatch,
+		.fd = fd, .flags = flags,
+	};
+
+	return __hb_ioctl(vm->fd, HB_REGISTER_DOORBELL, &d);
+}
+
+static long _irqfd(struct vm *vm, int fd, uint32_t vector, uint32_t vcpu,
+		   uint32_t flags)
+{
+	struct hb_irqfd a = {
+		.fd = fd, .vector = vector, .vcpu = vcpu, .flags = flags,
+	};
+
+	return __hb_ioctl(vm->fd, HB_REGISTER_IRQFD, &a);
+}
+
+/* A loopback ring of QSIZE at RING_GPA, kicked through @kick, calling @call. */
+static struct hb_ring_config ring_config(uint64_t base, unsigned int num,
+					 uint64_t features, int kick, int call)
+{
+	struct hb_ring_config c = {
+		.num = num,
+		.backend = HB_RING_BACKEND_LOOPBACK,
+		.desc_gpa = base + vring_desc_off(num),
+		.avail_gpa = base + vring_avail_off(num),
+		.used_gpa = base + vring_used_off(num),
+		.features = features,
+		.kick_fd = kick,
+		.call_fd = call,
+		.backend_fd = -1,
+	};
+
+	return c;
+}
+
+static long _ring_create(struct vm *vm, struct hb_ring_config *c)
+{
+	return __hb_ioctl(vm->fd, HB_CREATE_RING, c);
+}
+
+static int ring_create(struct vm *vm, struct hb_ring_config *c)
+{
+	long fd = _ring_create(vm, c);
+
+	TEST_ASSERT(fd >= 0, "HB_CREATE_RING: %s", strerror((int)-fd));
+	return fd;
+}
+
+static struct hb_ring_stats ring_stats(int ring_fd)
+{
+	struct hb_ring_stats s;
+
+	TEST_ASSERT_OK(__hb_ioctl(ring_fd, HB_RING_GET_STATS, &s));
+	return s;
+}
+
+/* Polls the ring fd for EPOLLERR for up to @ms; true when it came. */
+static bool ring_wait_broken(int ring_fd, int ms)
+{
+	struct pollfd p = { .fd = ring_fd, .events = POLLPRI };
+	int n = poll(&p, 1, ms);
+
+	TEST_ASSERT(n >= 0, "poll: %s", strerror(errno));
+	return n == 1 && (p.revents & POLLERR);
+}
+
+/* Waits up to @ms for the worker to have pushed @chains chains. */
+static void ring_wait_chains(int ring_fd, uint64_t chains, int ms)
+{
+	struct hb_ring_stats s;
+	int i;
+
+	for (i = 0; i < ms; i++) {
+		s = ring_stats(ring_fd);
+		if (s.chains >= chains)
+			return;
+		usleep(1000);
+	}
+	TEST_ASSERT(0, "the worker pushed %llu chains in %d ms, expected %llu",
+		    (unsigned long long)s.chains, ms,
+		    (unsigned long long)chains);
+}
+
+static uint64_t exits(const char *name)
+{
+	uint64_t v = 0;
+
+	if (hb_debugfs_exits(name, &v))
+		test_skip("debugfs exit counter %s missing", name);
+	return v;
+}
+
+/* A VM running @guest_code on vCPU 0, with the IDT helpers installed. */
+static struct vm *ring_vm(void *guest_code, struct vcpu **vcpu)
+{
+	struct vm *vm;
+
+	require_cap(HB_CAP_RING, "HB_CAP_RING");
+	vm = vm_create(VMM_MODE_LONG);
+	*vcpu = vm_vcpu_add(vm, 0, guest_code);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(*vcpu);
+	return vm;
+}
+
+/* A vCPU running in a thread, so the test can act while it is in HB_RUN. */
+struct runner {
+	pthread_t thread;
+	struct vcpu *vcpu;
+	int ret;
+	volatile int done;
+};
+
+static void *runner_fn(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = _vcpu_run(r->vcpu);
+	r->done = 1;
+	return NULL;
+}
+
+static void runner_start(struct runner *r, struct vcpu *vcpu)
+{
+	r->vcpu = vcpu;
+	r->done = 0;
+	TEST_ASSERT(!pthread_create(&r->thread, NULL, runner_fn, r),
+		    "pthread_create");
+}
+
+/* Joins the runner within @ms, or fails the test (the vCPU is stuck). */
+static int runner_join(struct runner *r, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms && !r->done; i++)
+		usleep(1000);
+	TEST_ASSERT(r->done, "HB_RUN did not return within %d ms", ms);
+	pthread_join(r->thread, NULL);
+	return r->ret;
+}
+
+static void nop_handler(int sig)
+{
+	(void)sig;
+}
+
+/* ------------------------------------------------------------------ */
+/* Guest state shared by the scenarios (the guest's copy is the one used) */
+/* ------------------------------------------------------------------ */
+
+static struct vring_guest vq;
+static volatile uint64_t irq_count, irq_last_vector;
+
+static void ring_irq_handler(struct ex_regs *regs)
+{
+	irq_count++;
+	irq_last_vector = regs->vector;
+}
+
+#define guest_u64(vm, var) \
+	(*(volatile uint64_t *)addr_gva2hva(vm, &(var)))
+
+/* Guest: waits with IF=1 in HLT until the used index reaches @idx. */
+static void guest_halt_until_used(uint16_t idx)
+{
+	cli();
+	while (READ_ONCE(vq.used->idx) != idx) {
+		safe_halt();
+		cli();
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Doorbells                                                           */
+/* ------------------------------------------------------------------ */
+
+#define DB_PIO_WRITES	100
+#define DB_MATCH_WRITES	50
+#define DB_MMIO_WRITES	20
+#define DB_MMIO8_WRITES	10
+#define DB_MATCH	7
+#define DB_MATCH8	0x1122334455667788ull
+
+static void guest_doorbells(void)
+{
+	volatile uint32_t *mmio4 = (volatile uint32_t *)DOORBELL_MMIO;
+	volatile uint64_t *mmio8 = (volatile uint64_t *)(DOORBELL_MMIO + 8);
+	int i;
+
+	for (i = 0; i < DB_PIO_WRITES; i++)
+		outw(DOORBELL_PORT, i);
+	for (i = 0; i < DB_MATCH_WRITES; i++)
+		outw(DOORBELL_PORT + 2, DB_MATCH);
+	for (i = 0; i < DB_MMIO_WRITES; i++)
+		*mmio4 = i;
+	for (i = 0; i < DB_MMIO8_WRITES; i++)
+		*mmio8 = DB_MATCH8;
+	GUEST_SYNC(1);
+
+	/* These miss: wrong data, wrong width. Each one exits. */
+	outw(DOORBELL_PORT + 2, DB_MATCH + 1);
+	outb(DOORBELL_PORT, 1);
+	*mmio8 = DB_MATCH8 + 1;
+	GUEST_SYNC(2);
+
+	/* Deassigned by now. */
+	outw(DOORBELL_PORT, 3);
+	GUEST_SYNC(3);
+}
+
+HB_TEST(doorbell_signals_eventfd_without_userspace_exits)
+{
+	int pio = new_eventfd(), match = new_eventfd(), mmio = new_eventfd();
+	int mmio8 = new_eventfd();
+	uint64_t io0, mmio0, hc0;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_DOORBELL, "HB_CAP_DOORBELL");
+	vm = ring_vm(guest_doorbells, &vcpu);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, pio));
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH,
+				 DOORBELL_PORT + 2, 2, DB_MATCH, match));
+	TEST_ASSERT_OK(_doorbell(vm, 0, DOORBELL_MMIO, 4, 0, mmio));
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_DATAMATCH, DOORBELL_MMIO + 8,
+				 8, DB_MATCH8, mmio8));
+
+	io0 = exits("io");
+	mmio0 = exits("mmio");
+	hc0 = exits("hypercall");
+	/* One HB_RUN: the first return is the guest's GUEST_SYNC(1). */
+	vcpu_run_expect_sync(vcpu, 1);
+	TEST_ASSERT_EQ(eventfd_take(pio), DB_PIO_WRITES);
+	TEST_ASSERT_EQ(eventfd_take(match), DB_MATCH_WRITES);
+	TEST_ASSERT_EQ(eventfd_take(mmio), DB_MMIO_WRITES);
+	TEST_ASSERT_EQ(eventfd_take(mmio8), DB_MMIO8_WRITES);
+	/* The guest did exit for each write, but only into the module. */
+	TEST_ASSERT(exits("io") - io0 >= DB_PIO_WRITES + DB_MATCH_WRITES,
+		    "io exits %llu", (unsigned long long)(exits("io") - io0));
+	TEST_ASSERT(exits("mmio") - mmio0 >= DB_MMIO_WRITES + DB_MMIO8_WRITES,
+		    "mmio exits %llu",
+		    (unsigned long long)(exits("mmio") - mmio0));
+	TEST_ASSERT(exits("hypercall") - hc0 >= 1, "the ucall was counted");
+
+	/* Data mismatch and width mismatch go to userspace as usual. */
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_IO);
+	TEST_ASSERT_EQ(vcpu->run->io.port, DOORBELL_PORT + 2);
+	TEST_ASSERT_EQ(*(uint16_t *)((char *)vcpu->run + vcpu->run->io.data_offset),
+		       DB_MATCH + 1);
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_IO);
+	TEST_ASSERT_EQ(vcpu->run->io.size, 1);
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_MMIO);
+	TEST_ASSERT_EQ(vcpu->run->mmio.phys_addr, DOORBELL_MMIO + 8);
+	vcpu_run_expect_sync(vcpu, 2);
+	TEST_ASSERT_EQ(eventfd_take(match), 0);
+	TEST_ASSERT_EQ(eventfd_take(pio), 0);
+	TEST_ASSERT_EQ(eventfd_take(mmio8), 0);
+
+	/* Deassigned, the port is an ordinary exit again. */
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DEASSIGN,
+				 DOORBELL_PORT, 2, 0, pio));
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_IO);
+	TEST_ASSERT_EQ(vcpu->run->io.port, DOORBELL_PORT);
+	vcpu_run_expect_sync(vcpu, 3);
+	TEST_ASSERT_EQ(eventfd_take(pio), 0);
+	vm_free(vm);
+	close(pio);
+	close(match);
+	close(mmio);
+	close(mmio8);
+}
+
+HB_TEST(doorbell_bad_arguments_and_duplicates)
+{
+	struct hb_doorbell d = { .addr = DOORBELL_PORT, .len = 2,
+				 .flags = HB_DOORBELL_PIO };
+	int efd = new_eventfd(), efd2 = new_eventfd(), pipefd[2], i;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_DOORBELL, "HB_CAP_DOORBELL");
+	vm = ring_vm(guest_doorbells, &vcpu);
+	TEST_ASSERT(!pipe2(pipefd, O_CLOEXEC), "pipe2");
+
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 3, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 0, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 8, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, 0x10000, 2, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, 1u << 3, DOORBELL_MMIO, 4, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, 0, 1ull << 48, 4, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, 0, ~0ull - 1, 4, 0, efd), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH,
+				    DOORBELL_PORT, 2, 0x10000, efd), EINVAL);
+	d.fd = efd;
+	d.padding = 1;
+	TEST_ASSERT_ERRNO(__hb_ioctl(vm->fd, HB_REGISTER_DOORBELL, &d), EINVAL);
+	d.padding = 0;
+	d.reserved[3] = 1;
+	TEST_ASSERT_ERRNO(__hb_ioctl(vm->fd, HB_REGISTER_DOORBELL, &d), EINVAL);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, -1), EBADF);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0,
+				    pipefd[0]), EINVAL);
+
+	/* The same doorbell twice, even with another eventfd: EEXIST. */
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, efd));
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, efd), EEXIST);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, efd2), EEXIST);
+	/* Other width, other space, data matches: distinct doorbells. */
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 4, 0, efd));
+	TEST_ASSERT_OK(_doorbell(vm, 0, DOORBELL_PORT, 2, 0, efd));
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH,
+				 DOORBELL_PORT + 2, 2, 1, efd));
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH,
+				 DOORBELL_PORT + 2, 2, 2, efd2));
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH,
+				    DOORBELL_PORT + 2, 2, 2, efd), EEXIST);
+
+	/* Deassign needs the same eventfd and the same match. */
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DEASSIGN,
+				    DOORBELL_PORT, 2, 0, efd2), ENOENT);
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DATAMATCH |
+				    HB_DOORBELL_DEASSIGN, DOORBELL_PORT + 2, 2, 3,
+				    efd2), ENOENT);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DEASSIGN,
+				 DOORBELL_PORT, 2, 0, efd));
+	TEST_ASSERT_ERRNO(_doorbell(vm, HB_DOORBELL_PIO | HB_DOORBELL_DEASSIGN,
+				    DOORBELL_PORT, 2, 0, efd), ENOENT);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, efd2));
+
+	/* HB_MAX_DOORBELLS per VM (5 are in use now). */
+	for (i = 5; i < HB_MAX_DOORBELLS; i++)
+		TEST_ASSERT_OK(_doorbell(vm, 0, DOORBELL_MMIO + 8 * i, 4, 0, efd));
+	TEST_ASSERT_ERRNO(_doorbell(vm, 0, DOORBELL_MMIO + 8 * i, 4, 0, efd), ENOSPC);
+
+	/* Teardown with 64 doorbells registered frees them (leak check). */
+	vm_free(vm);
+	close(efd);
+	close(efd2);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interrupt lines                                                     */
+/* ------------------------------------------------------------------ */
+
+static void guest_irqfd(void)
+{
+	/* Running with IF=1: the interrupt arrives mid-loop. */
+	GUEST_SYNC(1);
+	sti();
+	while (READ_ONCE(irq_count) < 1)
+		asm volatile("pause");
+	cli();
+	GUEST_ASSERT_EQ(irq_last_vector, RING_VECTOR);
+	GUEST_SYNC(2);
+
+	/* Halted with IF=1: the module waits, the irqfd wakes it. */
+	while (READ_ONCE(irq_count) < 2) {
+		safe_halt();
+		cli();
+	}
+	GUEST_ASSERT_EQ(irq_last_vector, RING_VECTOR2);
+	GUEST_SYNC(3);
+
+	/* Two lines raised while IF=0 arrive one after the other. */
+	GUEST_SYNC(4);
+	sti();
+	while (READ_ONCE(irq_count) < 4)
+		asm volatile("pause");
+	cli();
+	GUEST_SYNC(5);
+}
+
+struct delayed_signal {
+	pthread_t thread;
+	int fd;
+	int ms;
+};
+
+static void *delayed_signal_fn(void *arg)
+{
+	struct delayed_signal *d = arg;
+
+	usleep(d->ms * 1000);
+	eventfd_kick(d->fd);
+	return NULL;
+}
+
+static void signal_later(struct delayed_signal *d, int fd, int ms)
+{
+	d->fd = fd;
+	d->ms = ms;
+	TEST_ASSERT(!pthread_create(&d->thread, NULL, delayed_signal_fn, d),
+		    "pthread_create");
+}
+
+HB_TEST(irqfd_reaches_the_guest_idt_running_and_halted)
+{
+	int e1 = new_eventfd(), e2 = new_eventfd();
+	struct delayed_signal ds;
+	uint64_t hlt0;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD");
+	vm = ring_vm(guest_irqfd, &vcpu);
+	vm_install_exception_handler(vm, RING_VECTOR, ring_irq_handler);
+	vm_install_exception_handler(vm, RING_VECTOR2, ring_irq_handler);
+	TEST_ASSERT_OK(_irqfd(vm, e1, RING_VECTOR, 0, 0));
+	TEST_ASSERT_OK(_irqfd(vm, e2, RING_VECTOR2, 0, 0));
+
+	vcpu_run_expect_sync(vcpu, 1);
+	/* Written from another thread while the vCPU spins in the guest. */
+	signal_later(&ds, e1, 100);
+	vcpu_run_expect_sync(vcpu, 2);
+	pthread_join(ds.thread, NULL);
+
+	hlt0 = exits("hlt");
+	signal_later(&ds, e2, 300);
+	/* The HLT does not come back to us: the same HB_RUN ends in SYNC(3). */
+	vcpu_run_expect_sync(vcpu, 3);
+	pthread_join(ds.thread, NULL);
+	TEST_ASSERT(exits("hlt") > hlt0, "the guest never halted");
+	TEST_ASSERT_EQ(guest_u64(vm, irq_count), 2);
+
+	vcpu_run_expect_sync(vcpu, 4);
+	eventfd_kick(e1);
+	eventfd_kick(e2);
+	vcpu_run_expect_sync(vcpu, 5);
+	TEST_ASSERT_EQ(guest_u64(vm, irq_count), 4);
+	/* The higher vector first, the lower one last. */
+	TEST_ASSERT_EQ(guest_u64(vm, irq_last_vector), RING_VECTOR);
+	vm_free(vm);
+	close(e1);
+	close(e2);
+}
+
+HB_TEST(irqfd_bad_arguments_and_duplicates)
+{
+	struct hb_irqfd a = { .vector = RING_VECTOR };
+	int efd = new_eventfd(), pipefd[2], i, fds[HB_MAX_IRQFDS];
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD");
+	vm = ring_vm(guest_irqfd, &vcpu);
+	TEST_ASSERT(!pipe2(pipefd, O_CLOEXEC), "pipe2");
+
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, 31, 0, 0), EINVAL);
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, 256, 0, 0), EINVAL);
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, RING_VECTOR, 8, 0), EINVAL);
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, RING_VECTOR, 0, 2), EINVAL);
+	a.fd = efd;
+	a.reserved[0] = 1;
+	TEST_ASSERT_ERRNO(__hb_ioctl(vm->fd, HB_REGISTER_IRQFD, &a), EINVAL);
+	TEST_ASSERT_ERRNO(_irqfd(vm, -1, RING_VECTOR, 0, 0), EBADF);
+	TEST_ASSERT_ERRNO(_irqfd(vm, pipefd[0], RING_VECTOR, 0, 0), EINVAL);
+
+	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR, 0, 0));
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, RING_VECTOR, 0, 0), EEXIST);
+	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR2, 0, 0));
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, RING_VECTOR + 1, 0,
+				 HB_IRQFD_DEASSIGN), ENOENT);
+	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR2, 0, HB_IRQFD_DEASSIGN));
+	TEST_ASSERT_ERRNO(_irqfd(vm, efd, RING_VECTOR2, 0, HB_IRQFD_DEASSIGN),
+			  ENOENT);
+
+	/* HB_MAX_IRQFDS per VM (1 is in use). */
+	for (i = 1; i < HB_MAX_IRQFDS; i++) {
+		fds[i] = new_eventfd();
+		TEST_ASSERT_OK(_irqfd(vm, fds[i], RING_VECTOR, 0, 0));
+	}
+	fds[0] = new_eventfd();
+	TEST_ASSERT_ERRNO(_irqfd(vm, fds[0], RING_VECTOR, 0, 0), ENOSPC);
+	vm_free(vm);
+	for (i = 0; i < HB_MAX_IRQFDS; i++)
+		close(fds[i]);
+	close(efd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+static void guest_halts_forever(void)
+{
+	GUEST_SYNC(1);
+	for (;;)
+		safe_halt();
+}
+
+/*
+ * A vCPU halted in the module because an irqfd exists must not sleep on
+ * once the last irqfd is gone: nothing could ever wake it.
+ */
+HB_TEST_TIMEOUT(irqfd_deassign_releases_a_halted_vcpu, 30)
+{
+	struct sigaction sa = { .sa_handler = nop_handler };
+	int efd = new_eventfd();
+	struct runner r;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int i;
+
+	require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD");
+	vm = ring_vm(guest_halts_forever, &vcpu);
+	sigaction(SIGUSR1, &sa, NULL);
+	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR, 0, 0));
+	vcpu_run_expect_sync(vcpu, 1);
+	runner_start(&r, vcpu);
+	usleep(300 * 1000);
+	TEST_ASSERT(!r.done, "HLT with an irqfd returned to userspace");
+	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR, 0, HB_IRQFD_DEASSIGN));
+	for (i = 0; i < 2000 && !r.done; i++)
+		usleep(1000);
+	if (!r.done) {
+		pthread_kill(r.thread, SIGUSR1);
+		runner_join(&r, 5000);
+		TEST_ASSERT(0, "the halted vCPU slept on after its last irqfd went away (a signal got it out)");
+	}
+	TEST_ASSERT_OK(runner_join(&r, 10));
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_HLT);
+	vm_free(vm);
+	close(efd);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loopback ring: the guest driver end to end                          */
+/* ------------------------------------------------------------------ */
+
+#define LOOPBACK_MESSAGES	100000
+#define MSG_MAX			256
+
+/*
+ * Guest: @n messages of varying length, one at a time: post a readable
+ * buffer and a writable one, kick, wait for the used entry, compare every
+ * byte. Every 64th message is split over several descriptors, and the
+ * writable part is one byte longer than needed (the used length must say
+ * exactly what was written). Reports the bytes moved.
+ */
+static void guest_loopback(uint64_t n, uint64_t features, uint64_t notify)
+{
+	uint8_t *out = (uint8_t *)BUF_GPA, *in = out + 0x10000;
+	struct vring_sg sg[5];
+	uint64_t i, bytes = 0;
+	uint32_t len, used_len;
+	int head, k, nsg_out, nsg_in;
+	int64_t bad;
+
+	vring_guest_init(&vq, QSIZE, RING_GPA,
+			 features & HB_RING_F_EVENT_IDX,
+			 notify ? VRING_NOTIFY_MMIO16 : VRING_NOTIFY_PIO16,
+			 notify ? DOORBELL_MMIO : DOORBELL_PORT, 0);
+	vring_guest_disable_cb(&vq);
+	for (i = 0; i < n; i++) {
+		len = 1 + (i * 37) % MSG_MAX;
+		guest_fill(out, len, i);
+		for (k = 0; k < MSG_MAX + 1; k++)
+			in[k] = 0;
+		if (i % 64 == 63 && len >= 4) {
+			/* 3 readable pieces, 2 writable pieces. */
+			sg[0] = (struct vring_sg){ (uint64_t)out, 1 };
+			sg[1] = (struct vring_sg){ (uint64_t)out + 1, len / 2 };
+			sg[2] = (struct vring_sg){ (uint64_t)out + 1 + len / 2,
+						   len - 1 - len / 2 };
+			sg[3] = (struct vring_sg){ (uint64_t)in, 3 };
+			sg[4] = (struct vring_sg){ (uint64_t)in + 3, len - 2 };
+			nsg_out = 3;
+			nsg_in = 2;
+		} else {
+			sg[0] = (struct vring_sg){ (uint64_t)out, len };
+			sg[1] = (struct vring_sg){ (uint64_t)in, len + 1 };
+			nsg_out = 1;
+			nsg_in = 1;
+		}
+		head = vring_guest_add(&vq, sg, nsg_out, nsg_in, NULL);
+		GUEST_ASSERT(head >= 0);
+		vring_guest_kick(&vq);
+		GUEST_ASSERT_EQ(vring_guest_wait_used(&vq, &used_len), head);
+		GUEST_ASSERT_EQ(used_len, len);
+		bad = guest_check(in, len, i);
+		if (bad >= 0)
+			ucall(UCALL_ABORT, (uint64_t)__FILE__, __LINE__,
+			      (uint64_t)"byte differs (message, offset)", i, bad);
+		GUEST_ASSERT_EQ(in[len], 0);
+		GUEST_ASSERT_EQ(vq.num_free, QSIZE);
+		bytes += len;
+	}
+	GUEST_SYNC2(bytes, vq.kicks);
+}
+
+/* Sets up doorbell + ring for guest_loopback; returns the ring fd. */
+static int loopback_ring(struct vm *vm, uint64_t features, bool mmio,
+			 int *kick)
+{
+	struct hb_ring_config c;
+
+	*kick = new_eventfd();
+	TEST_ASSERT_OK(_doorbell(vm, mmio ? 0 : HB_DOORBELL_PIO,
+				 mmio ? DOORBELL_MMIO : DOORBELL_PORT, 2, 0,
+				 *kick));
+	c = ring_config(RING_GPA, QSIZE, features, *kick, -1);
+	return ring_create(vm, &c);
+}
+
+static void loopback_run(uint64_t n, uint64_t features, bool mmio)
+{
+	struct hb_ring_stats s;
+	uint64_t runs0;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+	int kick, ring;
+
+	vm = ring_vm(guest_loopback, &vcpu);
+	ring = loopback_ring(vm, features, mmio, &kick);
+	vcpu_args_set(vcpu, 3, n, features, (uint64_t)mmio);
+	runs0 = exits("hypercall");
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	/* Not one exit reached us on the way: the first is the report. */
+	TEST_ASSERT(exits("hypercall") - runs0 == 1,
+		    "%llu hypercall exits", (unsigned long long)(exits("hypercall") - runs0));
+	s = ring_stats(ring);
+	test_log("%llu messages, %llu bytes: kicks %llu (guest %llu), interrupts %llu, suppressed %llu",
+		 (unsigned long long)n, (unsigned long long)uc.args[0],
+		 (unsigned long long)s.kicks, (unsigned long long)uc.args[1],
+		 (unsigned long long)s.interrupts,
+		 (unsigned long long)s.interrupts_suppressed);
+	TEST_ASSERT_EQ(s.state, HB_RING_STATE_RUNNING);
+	TEST_ASSERT_EQ(s.error, 0);
+	TEST_ASSERT_EQ(s.chains, n);
+	TEST_ASSERT_EQ(s.bytes, 2 * uc.args[0]);
+	TEST_ASSERT_EQ(s.kicks, uc.args[1]);
+	TEST_ASSERT_EQ(s.interrupts, 0);
+	vm_free(vm);
+	close(ring);
+	close(kick);
+}
+
+HB_TEST_TIMEOUT(loopback_round_trip_of_100k_messages, 170)
+{
+	loopback_run(LOOPBACK_MESSAGES, HB_RING_F_EVENT_IDX, false);
+}
+
+HB_TEST(loopback_with_mmio_doorbell_and_no_event_idx)
+{
+	loopback_run(2000, 0, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Event index: fewer kicks and interrupts                             */
+/* ------------------------------------------------------------------ */
+
+#define EI_BATCH	32
+#define EI_BATCHES	16
+
+/*
+ * Guest: batches of EI_BATCH messages, kick after every add (as a driver
+ * without batching would), then sleep until the batch is done; a second
+ * phase polls with interrupts disabled. Reports kicks and interrupts seen.
+ */
+static void guest_event_idx(uint64_t event_idx)
+{
+	uint8_t *out = (uint8_t *)BUF_GPA, *in = out + 0x10000;
+	struct vring_sg sg[2];
+	uint32_t len;
+	int b, i;
+
+	vring_guest_init(&vq, QSIZE, RING_GPA, event_idx, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	guest_fill(out, 64 * EI_BATCH, 1);
+	for (b = 0; b < EI_BATCHES; b++) {
+		/* One interrupt for the whole batch (event idx), please. */
+		vring_guest_enable_cb(&vq, EI_BATCH - 1);
+		for (i = 0; i < EI_BATCH; i++) {
+			sg[0] = (struct vring_sg){ (uint64_t)out + 64 * i, 64 };
+			sg[1] = (struct vring_sg){ (uint64_t)in + 64 * i, 64 };
+			GUEST_ASSERT(vring_guest_add(&vq, sg, 1, 1, NULL) >= 0);
+			vring_guest_kick(&vq);
+		}
+		guest_halt_until_used(vq.avail_idx);
+		for (i = 0; i < EI_BATCH; i++) {
+			GUEST_ASSERT(vring_guest_get_used(&vq, &len) >= 0);
+			GUEST_ASSERT_EQ(len, 64);
+		}
+		GUEST_ASSERT_EQ(guest_check(in, 64 * EI_BATCH, 1), -1);
+	}
+	GUEST_SYNC2(vq.kicks, irq_count);
+
+	/* Polling: no interrupt wanted at all. */
+	vring_guest_disable_cb(&vq);
+	for (i = 0; i < EI_BATCH; i++) {
+		sg[0] = (struct vring_sg){ (uint64_t)out + 64 * i, 64 };
+		sg[1] = (struct vring_sg){ (uint64_t)in + 64 * i, 64 };
+		GUEST_ASSERT(vring_guest_add(&vq, sg, 1, 1, NULL) >= 0);
+		vring_guest_kick(&vq);
+	}
+	for (i = 0; i < EI_BATCH; i++)
+		vring_guest_wait_used(&vq, NULL);
+	GUEST_SYNC2(vq.kicks, irq_count);
+}
+
+struct ei_result {
+	uint64_t guest_kicks, guest_irqs;
+	struct hb_ring_stats batch, poll;
+};
+
+static void event_idx_run(bool event_idx, struct ei_result *res)
+{
+	uint64_t features = event_idx ? HB_RING_F_EVENT_IDX : 0;
+	int kick = new_eventfd(), call = new_eventfd(), ring;
+	struct hb_ring_config c;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+
+	vm = ring_vm(guest_event_idx, &vcpu);
+	vm_install_exception_handler(vm, RING_VECTOR, ring_irq_handler);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, kick));
+	TEST_ASSERT_OK(_irqfd(vm, call, RING_VECTOR, 0, 0));
+	c = ring_config(RING_GPA, QSIZE, features, kick, call);
+	ring = ring_create(vm, &c);
+	vcpu_args_set(vcpu, 1, (uint64_t)event_idx);
+
+	/*
+	 * The guest may see its last used entry before the worker has
+	 * signalled the interrupt for it: let the worker settle before
+	 * reading its counters.
+	 */
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	res->guest_kicks = uc.args[0];
+	res->guest_irqs = uc.args[1];
+	usleep(100 * 1000);
+	res->batch = ring_stats(ring);
+	TEST_ASSERT_EQ(res->batch.kicks, res->guest_kicks);
+	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
+	usleep(100 * 1000);
+	res->poll = ring_stats(ring);
+	TEST_ASSERT_EQ(res->poll.chains, (EI_BATCHES + 1) * EI_BATCH);
+	TEST_ASSERT_EQ(res->poll.kicks, uc.args[0]);
+	/* Polling asked for nothing, and got nothing. */
+	TEST_ASSERT_EQ(res->poll.interrupts, res->batch.interrupts);
+	test_log("%s: kicks %llu/%u, interrupts %llu (guest saw %llu), suppressed %llu; polling phase: kicks %llu, suppressed %llu",
+		 event_idx ? "EVENT_IDX" : "no EVENT_IDX",
+		 (unsigned long long)res->batch.kicks, EI_BATCHES * EI_BATCH,
+		 (unsigned long long)res->batch.interrupts,
+		 (unsigned long long)res->guest_irqs,
+		 (unsigned long long)res->batch.interrupts_suppressed,
+		 (unsigned long long)(res->poll.kicks - res->batch.kicks),
+		 (unsigned long long)(res->poll.interrupts_suppressed -
+				      res->batch.interrupts_suppressed));
+	vm_free(vm);
+	close(ring);
+	close(kick);
+	close(call);
+}
+
+HB_TEST(event_idx_cuts_kicks_and_interrupts)
+{
+	struct ei_result plain, ev;
+
+	event_idx_run(false, &plain);
+	event_idx_run(true, &ev);
+
+	/* Without event idx every add kicks. */
+	TEST_ASSERT_EQ(plain.batch.kicks, EI_BATCHES * EI_BATCH);
+	TEST_ASSERT_EQ(plain.batch.interrupts_suppressed, 0);
+	/* With it, exactly one interrupt per batch, and the rest suppressed. */
+	TEST_ASSERT_EQ(ev.batch.interrupts, EI_BATCHES);
+	TEST_ASSERT(ev.batch.kicks <= EI_BATCHES * EI_BATCH, "kicks %llu",
+		    (unsigned long long)ev.batch.kicks);
+	TEST_ASSERT(ev.poll.interrupts_suppressed >
+		    ev.batch.interrupts_suppressed,
+		    "polling suppressed nothing");
+	TEST_ASSERT(ev.batch.kicks + ev.batch.interrupts <
+		    plain.batch.kicks + plain.batch.interrupts,
+		    "event idx: %llu kicks + %llu interrupts, without: %llu + %llu",
+		    (unsigned long long)ev.batch.kicks,
+		    (unsigned long long)ev.batch.interrupts,
+		    (unsigned long long)plain.batch.kicks,
+		    (unsigned long long)plain.batch.interrupts);
+}
+
+/* ------------------------------------------------------------------ */
+/* Indirect descriptors                                                */
+/* ------------------------------------------------------------------ */
+
+#define INDIRECT_MESSAGES	500
+
+static void guest_indirect(void)
+{
+	uint8_t *out = (uint8_t *)BUF_GPA, *in = out + 0x10000;
+	struct vring_desc *table = (struct vring_desc *)(BUF_GPA + 0x30000);
+	struct vring_sg sg[5];
+	uint32_t len, used_len, i;
+	int head, k;
+
+	vring_guest_init(&vq, 8, RING_GPA, true, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	for (i = 0; i < INDIRECT_MESSAGES; i++) {
+		len = 8 + (i * 13) % 500;
+		guest_fill(out, len, i);
+		for (k = 0; k < 512; k++)
+			in[k] = 0;
+		/* 2 readable + 3 writable pieces, through one descriptor. */
+		sg[0] = (struct vring_sg){ (uint64_t)out, 5 };
+		sg[1] = (struct vring_sg){ (uint64_t)out + 5, len - 5 };
+		sg[2] = (struct vring_sg){ (uint64_t)in, 2 };
+		sg[3] = (struct vring_sg){ (uint64_t)in + 2, 1 };
+		sg[4] = (struct vring_sg){ (uint64_t)in + 3, 509 };
+		/* Alternate direct and indirect chains in the same ring. */
+		head = vring_guest_add(&vq, sg, 2, 3, i % 2 ? NULL : table);
+		GUEST_ASSERT(head >= 0);
+		vring_guest_kick(&vq);
+		GUEST_ASSERT_EQ(vring_guest_wait_used(&vq, &used_len), head);
+		GUEST_ASSERT_EQ(used_len, len);
+		GUEST_ASSERT_EQ(guest_check(in, len, i), -1);
+		GUEST_ASSERT_EQ(vq.num_free, 8);
+	}
+	GUEST_DONE();
+}
+
+HB_TEST(indirect_descriptor_chains)
+{
+	struct hb_ring_stats s;
+	int kick = new_eventfd(), ring;
+	struct hb_ring_config c;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	vm = ring_vm(guest_indirect, &vcpu);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, kick));
+	c = ring_config(RING_GPA, 8, HB_RING_F_EVENT_IDX |
+			HB_RING_F_INDIRECT_DESC, kick, -1);
+	ring = ring_create(vm, &c);
+	vcpu_run_expect_done(vcpu);
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.chains, INDIRECT_MESSAGES);
+	TEST_ASSERT_EQ(s.state, HB_RING_STATE_RUNNING);
+	vm_free(vm);
+	close(ring);
+	close(kick);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stop and restart                                                    */
+/* ------------------------------------------------------------------ */
+
+#define SR_FIRST	8	/* processed by the worker */
+#define SR_POSTED	4	/* posted while it is stopped */
+#define SR_BY_HOST	2	/* of which userspace processes these */
+#define SR_LAST		4	/* after the restart */
+
+static int sr_post(int i)
+{
+	uint8_t *out = (uint8_t *)BUF_GPA + 128 * i;
+	uint8_t *in = (uint8_t *)BUF_GPA + 0x10000 + 128 * i;
+	struct vring_sg sg[2] = {
+		{ (uint64_t)out, 100 }, { (uint64_t)in, 100 },
+	};
+
+	int head;
+
+	guest_fill(out, 100, i);
+	head = vring_guest_add(&vq, sg, 1, 1, NULL);
+	GUEST_ASSERT(head >= 0);
+	vring_guest_kick(&vq);
+	return head;
+}
+
+static void guest_stop_restart(void)
+{
+	uint8_t *in = (uint8_t *)BUF_GPA + 0x10000;
+	int i, n = 0, heads[SR_POSTED];
+	uint32_t len;
+
+	vring_guest_init(&vq, 16, RING_GPA, false, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	for (i = 0; i < SR_FIRST; i++) {
+		sr_post(n);
+		vring_guest_wait_used(&vq, &len);
+		GUEST_ASSERT_EQ(guest_check(in + 128 * n, 100, n), -1);
+		n++;
+	}
+	GUEST_SYNC(1);		/* the host stops the ring */
+	for (i = 0; i < SR_POSTED; i++)
+		heads[i] = sr_post(n + i);
+	GUEST_SYNC(2);		/* the host takes two, then restarts */
+	for (i = 0; i < SR_POSTED; i++, n++) {
+		/* In order, each exactly once. */
+		GUEST_ASSERT_EQ(vring_guest_wait_used(&vq, &len), heads[i]);
+		GUEST_ASSERT_EQ(len, 100);
+		GUEST_ASSERT_EQ(guest_check(in + 128 * n, 100, n), -1);
+	}
+	for (i = 0; i < SR_LAST; i++, n++) {
+		sr_post(n);
+		vring_guest_wait_used(&vq, &len);
+		GUEST_ASSERT_EQ(guest_check(in + 128 * n, 100, n), -1);
+	}
+	GUEST_ASSERT_EQ(vring_guest_get_used(&vq, &len), -1);
+	GUEST_ASSERT_EQ(vq.used->idx, SR_FIRST + SR_POSTED + SR_LAST);
+	GUEST_DONE();
+}
+
+/* Userspace does the worker's job for one chain (loopback, in place). */
+static void host_process_one(struct vm *vm, uint16_t *last_avail,
+			     uint16_t *used_idx, unsigned int num)
+{
+	char *base = addr_gpa2hva(vm, RING_GPA);
+	struct vring_desc *desc = (void *)(base + vring_desc_off(num));
+	struct vring_avail *avail = (void *)(base + vring_avail_off(num));
+	struct vring_used *used = (void *)(base + vring_used_off(num));
+	uint16_t head = avail->ring[*last_avail % num];
+	struct vring_desc *r = &desc[head], *w;
+
+	TEST_ASSERT(r->flags & VRING_DESC_F_NEXT, "2-descriptor chain");
+	w = &desc[r->next];
+	TEST_ASSERT(w->flags & VRING_DESC_F_WRITE, "writable second part");
+	memcpy(addr_gpa2hva(vm, w->addr), addr_gpa2hva(vm, r->addr), r->len);
+	used->ring[*used_idx % num].id = head;
+	used->ring[*used_idx % num].len = r->len;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	(*used_idx)++;
+	used->idx = *used_idx;
+	(*last_avail)++;
+}
+
+HB_TEST(stop_and_restart_resume_at_the_right_index)
+{
+	int kick = new_eventfd(), ring;
+	struct hb_ring_config c;
+	struct hb_ring_state st;
+	struct hb_ring_stats s;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int i;
+
+	vm = ring_vm(guest_stop_restart, &vcpu);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, kick));
+	c = ring_config(RING_GPA, 16, 0, kick, -1);
+	ring = ring_create(vm, &c);
+
+	/* Restarting a running ring is refused. */
+	memset(&st, 0, sizeof(st));
+	TEST_ASSERT_ERRNO(__hb_ioctl(ring, HB_RING_START, &st), EBUSY);
+
+	vcpu_run_expect_sync(vcpu, 1);
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.state, HB_RING_STATE_STOPPED);
+	TEST_ASSERT_EQ(st.last_avail_idx, SR_FIRST);
+	TEST_ASSERT_EQ(st.used_idx, SR_FIRST);
+	/* Stopping twice is harmless and says the same. */
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.last_avail_idx, SR_FIRST);
+
+	vcpu_run_expect_sync(vcpu, 2);
+	/* Kicked while stopped: nothing moved. */
+	usleep(50 * 1000);
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.chains, SR_FIRST);
+	TEST_ASSERT_EQ(s.state, HB_RING_STATE_STOPPED);
+
+	for (i = 0; i < SR_BY_HOST; i++)
+		host_process_one(vm, &st.last_avail_idx, &st.used_idx, 16);
+
+	st.state = 1;
+	TEST_ASSERT_ERRNO(__hb_ioctl(ring, HB_RING_START, &st), EINVAL);
+	st.state = 0;
+	st.reserved[1] = 1;
+	TEST_ASSERT_ERRNO(__hb_ioctl(ring, HB_RING_START, &st), EINVAL);
+	st.reserved[1] = 0;
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_START, &st));
+	vcpu_run_expect_done(vcpu);
+
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.chains, SR_FIRST + SR_POSTED - SR_BY_HOST + SR_LAST);
+	TEST_ASSERT_EQ(s.state, HB_RING_STATE_RUNNING);
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.last_avail_idx, SR_FIRST + SR_POSTED + SR_LAST);
+	TEST_ASSERT_EQ(st.used_idx, SR_FIRST + SR_POSTED + SR_LAST);
+	vm_free(vm);
+	close(ring);
+	close(kick);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stream backend                                                      */
+/* ------------------------------------------------------------------ */
+
+#define STREAM_MESSAGES	50
+
+/* Guest: readable message + writable buffer; what comes back is checked. */
+static void guest_stream(uint64_t transform)
+{
+	uint8_t *out = (uint8_t *)BUF_GPA, *in = out + 0x10000;
+	struct vring_sg sg[2];
+	uint32_t len, used_len, i, k;
+
+	vring_guest_init(&vq, 16, RING_GPA, true, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	for (i = 0; i < STREAM_MESSAGES; i++) {
+		len = 1 + (i * 97) % 3000;
+		guest_fill(out, len, i);
+		for (k = 0; k < len; k++)
+			in[k] = 0;
+		sg[0] = (struct vring_sg){ (uint64_t)out, len };
+		sg[1] = (struct vring_sg){ (uint64_t)in, len };
+		GUEST_ASSERT(vring_guest_add(&vq, sg, 1, 1, NULL) >= 0);
+		vring_guest_kick(&vq);
+		vring_guest_wait_used(&vq, &used_len);
+		/* A stream may come back in pieces: collect the rest. */
+		while (used_len < len) {
+			uint32_t got;
+
+			sg[0] = (struct vring_sg){ (uint64_t)in + used_len,
+						   len - used_len };
+			GUEST_ASSERT(vring_guest_add(&vq, sg, 0, 1, NULL) >= 0);
+			vring_guest_kick(&vq);
+			vring_guest_wait_used(&vq, &got);
+			GUEST_ASSERT(got > 0);
+			used_len += got;
+		}
+		GUEST_ASSERT_EQ(used_len, len);
+		for (k = 0; k < len; k++)
+			GUEST_ASSERT_EQ(in[k], (uint8_t)(guest_pattern(i, k) ^
+							 transform));
+	}
+	GUEST_DONE();
+}
+
+static int stream_ring(struct vm *vm, int backend_fd, int *kick)
+{
+	struct hb_ring_config c;
+
+	*kick = new_eventfd();
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0,
+				 *kick));
+	c = ring_config(RING_GPA, 16, HB_RING_F_EVENT_IDX, *kick, -1);
+	c.backend = HB_RING_BACKEND_STREAM;
+	c.backend_fd = backend_fd;
+	return ring_create(vm, &c);
+}
+
+/* A pipe opened read+write: what the ring writes it reads back. */
+HB_TEST(stream_backend_echoes_through_a_pipe)
+{
+	int pipefd[2], rw, kick, ring;
+	struct vcpu *vcpu;
+	char path[64];
+	struct vm *vm;
+
+	vm = ring_vm(guest_stream, &vcpu);
+	TEST_ASSERT(!pipe2(pipefd, O_CLOEXEC), "pipe2: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pipefd[0]);
+	rw = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	TEST_ASSERT(rw >= 0, "reopen the pipe O_RDWR: %s", strerror(errno));
+	ring = stream_ring(vm, rw, &kick);
+	vcpu_args_set(vcpu, 1, 0);
+	vcpu_run_expect_done(vcpu);
+	TEST_ASSERT_EQ(ring_stats(ring).state, HB_RING_STATE_RUNNING);
+	vm_free(vm);
+	close(ring);
+	close(kick);
+	close(rw);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+struct echo_peer {
+	pthread_t thread;
+	int fd;
+	volatile int stop;
+	uint64_t bytes;
+};
+
+/* The other end of the socket: flips every bit and sends it back. */
+static void *echo_peer_fn(void *arg)
+{
+	struct echo_peer *p = arg;
+	uint8_t buf[4096];
+
+	while (!p->stop) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		ssize_t n, i, w;
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		n = read(p->fd, buf, sizeof(buf));
+		if (n <= 0)
+			continue;
+		for (i = 0; i < n; i++)
+			buf[i] ^= 0xff;
+		for (i = 0; i < n; i += w) {
+			w = write(p->fd, buf + i, n - i);
+			if (w < 0)
+				w = 0;
+		}
+		p->bytes += n;
+	}
+	return NULL;
+}
+
+HB_TEST(stream_backend_talks_to_a_socket_peer)
+{
+	struct echo_peer peer = { 0 };
+	int sv[2], kick, ring;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	vm = ring_vm(guest_stream, &vcpu);
+	TEST_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+				SOCK_CLOEXEC, 0, sv), "socketpair");
+	ring = stream_ring(vm, sv[0], &kick);
+	peer.fd = sv[1];
+	TEST_ASSERT(!pthread_create(&peer.thread, NULL, echo_peer_fn, &peer),
+		    "pthread_create");
+	vcpu_args_set(vcpu, 1, 0xff);
+	vcpu_run_expect_done(vcpu);
+	peer.stop = 1;
+	pthread_join(peer.thread, NULL);
+	TEST_ASSERT(peer.bytes > 0, "the peer saw nothing");
+	vm_free(vm);
+	close(ring);
+	close(kick);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tap backend                                                         */
+/* ------------------------------------------------------------------ */
+
+#define TAP_HDR		10	/* struct virtio_net_hdr, the tap default */
+#define FRAME_LEN	98
+#define ETH_P_TEST	0x88b5	/* IEEE local experimental */
+
+static void guest_tap(void)
+{
+	uint8_t *tx = (uint8_t *)BUF_GPA, *rx = tx + 0x10000;
+	struct vring_sg sg;
+	uint32_t len, k;
+
+	vring_guest_init(&vq, 16, RING_GPA, false, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	/* TX: virtio-net header (no offloads) + an Ethernet frame. */
+	for (k = 0; k < TAP_HDR; k++)
+		tx[k] = 0;
+	for (k = 0; k < 6; k++) {
+		tx[TAP_HDR + k] = 0xff;			/* broadcast */
+		tx[TAP_HDR + 6 + k] = 0x02 + k;		/* local MAC */
+	}
+	tx[TAP_HDR + 12] = ETH_P_TEST >> 8;
+	tx[TAP_HDR + 13] = ETH_P_TEST & 0xff;
+	guest_fill(tx + TAP_HDR + 14, FRAME_LEN - 14, 42);
+	sg = (struct vring_sg){ (uint64_t)tx, TAP_HDR + FRAME_LEN };
+	GUEST_ASSERT(vring_guest_add(&vq, &sg, 1, 0, NULL) >= 0);
+	vring_guest_kick(&vq);
+	GUEST_ASSERT_EQ(vring_guest_wait_used(&vq, &len) >= 0, 1);
+	GUEST_ASSERT_EQ(len, 0);
+	GUEST_SYNC(1);		/* the host saw the frame on the tap */
+
+	/*
+	 * RX: an empty buffer, filled by the host's frame. The host's stack
+	 * may send its own frames first (IPv6 neighbour discovery): skip them.
+	 */
+	GUEST_SYNC(2);		/* the host sends a frame now */
+	for (k = 0; k < 16; k++) {
+		sg = (struct vring_sg){ (uint64_t)rx, 2048 };
+		GUEST_ASSERT(vring_guest_add(&vq, &sg, 0, 1, NULL) >= 0);
+		vring_guest_kick(&vq);
+		vring_guest_wait_used(&vq, &len);
+		if (rx[TAP_HDR + 12] == ETH_P_TEST >> 8 &&
+		    rx[TAP_HDR + 13] == (ETH_P_TEST & 0xff))
+			break;
+	}
+	GUEST_ASSERT_EQ(len, TAP_HDR + FRAME_LEN);
+	GUEST_ASSERT_EQ(rx[TAP_HDR + 12], ETH_P_TEST >> 8);
+	GUEST_ASSERT_EQ(guest_check(rx + TAP_HDR + 14, FRAME_LEN - 14, 43), -1);
+	GUEST_DONE();
+}
+
+static int tap_open(char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd, s;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		test_skip("/dev/net/tun: %s", strerror(errno));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	strcpy(ifr.ifr_name, "hbring%d");
+	TEST_ASSERT(!ioctl(fd, TUNSETIFF, &ifr), "TUNSETIFF: %s", strerror(errno));
+	strcpy(name, ifr.ifr_name);
+	/* Keep the host's IPv6 chatter off the link, if there is IPv6. */
+	{
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+		f = fopen(path, "we");
+		if (f) {
+			fputs("1", f);
+			fclose(f);
+		}
+	}
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	TEST_ASSERT(s >= 0, "socket");
+	TEST_ASSERT(!ioctl(s, SIOCGIFFLAGS, &ifr), "SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	TEST_ASSERT(!ioctl(s, SIOCSIFFLAGS, &ifr), "SIOCSIFFLAGS: %s",
+		    strerror(errno));
+	close(s);
+	return fd;
+}
+
+/* A packet socket on the tap: sees what the guest sends, sends to it. */
+static int packet_socket(const char *ifname, int *ifindex)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_TEST) };
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_TEST));
+
+	TEST_ASSERT(s >= 0, "AF_PACKET socket: %s", strerror(errno));
+	*ifindex = if_nametoindex(ifname);
+	TEST_ASSERT(*ifindex > 0, "if_nametoindex(%s)", ifname);
+	sll.sll_ifindex = *ifindex;
+	TEST_ASSERT(!bind(s, (struct sockaddr *)&sll, sizeof(sll)),
+		    "bind AF_PACKET: %s", strerror(errno));
+	return s;
+}
+
+HB_TEST(tap_backend_moves_a_packet_guest_to_tap_to_guest)
+{
+	uint8_t frame[2048];
+	struct hb_ring_config c;
+	struct sockaddr_ll to = { .sll_family = AF_PACKET };
+	int tap, ps, ifindex, kick = new_eventfd(), ring, i;
+	struct pollfd pfd;
+	struct vcpu *vcpu;
+	char name[IFNAMSIZ];
+	struct vm *vm;
+	ssize_t n;
+
+	vm = ring_vm(guest_tap, &vcpu);
+	tap = tap_open(name);
+	ps = packet_socket(name, &ifindex);
+	TEST_ASSERT_OK(_doorbell(vm, HB_DOORBELL_PIO, DOORBELL_PORT, 2, 0, kick));
+	c = ring_config(RING_GPA, 16, 0, kick, -1);
+	c.backend = HB_RING_BACKEND_TAP;
+	c.backend_fd = tap;
+	ring = ring_create(vm, &c);
+
+	/* guest -> ring -> tap -> the host's stack (our packet socket) */
+	vcpu_run_expect_sync(vcpu, 1);
+	pfd = (struct pollfd){ .fd = ps, .events = POLLIN };
+	TEST_ASSERT(poll(&pfd, 1, 5000) == 1, "no frame from the guest");
+	n = recv(ps, frame, sizeof(frame), 0);
+	TEST_ASSERT_EQ(n, FRAME_LEN);
+	TEST_ASSERT_EQ(frame[6], 0x02);
+	for (i = 14; i < FRAME_LEN; i++)
+		TEST_ASSERT_EQ(frame[i], guest_pattern(42, i - 14));
+
+	/* the host's stack -> tap -> ring -> guest */
+	vcpu_run_expect_sync(vcpu, 2);
+	for (i = 14; i < FRAME_LEN; i++)
+		frame[i] = guest_pattern(43, i - 14);
+	to.sll_ifindex = ifindex;
+	to.sll_halen = 6;
+	memset(to.sll_addr, 0xff, 6);
+	TEST_ASSERT_EQ(sendto(ps, frame, FRAME_LEN, 0, (struct sockaddr *)&to,
+			      sizeof(to)), FRAME_LEN);
+	vcpu_run_expect_done(vcpu);
+	TEST_ASSERT(ring_stats(ring).chains >= 2, "chains");
+	vm_free(vm);
+	close(ring);
+	close(kick);
+	close(ps);
+	close(tap);
+}
+
+/* ------------------------------------------------------------------ */
+/* Malformed rings                                                     */
+/* ------------------------------------------------------------------ */
+
+#define MF_NUM		8
+#define MF_TABLE_GPA	(BUF_GPA + 0x20000)
+#define MF_DATA_GPA	(BUF_GPA)
+
+struct malformed {
+	const char *name;
+	uint64_t features;
+	uint32_t error;
+	/* Writes a hostile chain at head 0 (descriptor table @d). */
+	void (*build)(struct vm *vm, struct vring_desc *d,
+		      struct vring_avail *a);
+};
+
+static struct vring_desc *mf_table(struct vm *vm)
+{
+	return addr_gpa2hva(vm, MF_TABLE_GPA);
+}
+
+static void mf_avail_past_size(struct vm *vm, struct vring_desc *d,
+			       struct vring_avail *a)
+{
+	(void)vm;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	a->idx = MF_NUM + 1;
+}
+
+static void mf_head_out_of_range(struct vm *vm, struct vring_desc *d,
+				 struct vring_avail *a)
+{
+	(void)vm;
+	(void)d;
+	a->ring[0] = MF_NUM;
+}
+
+static void mf_next_out_of_range(struct vm *vm, struct vring_desc *d,
+				 struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, MF_NUM };
+}
+
+static void mf_outside_memory(struct vm *vm, struct vring_desc *d,
+			      struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ 0x80000000ull, 16, 0, 0 };
+}
+
+static void mf_straddles_slot_end(struct vm *vm, struct vring_desc *d,
+				  struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ VM_MEM_SIZE - 8, 16, 0, 0 };
+}
+
+static void mf_wraps_address_space(struct vm *vm, struct vring_desc *d,
+				   struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ ~0ull - 4, 16, 0, 0 };
+}
+
+static void mf_writable_in_readonly_slot(struct vm *vm, struct vring_desc *d,
+					 struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ RO_SLOT_GPA, 16, VRING_DESC_F_WRITE, 0 };
+}
+
+static void mf_loop(struct vm *vm, struct vring_desc *d, struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 2 };
+	d[2] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 0 };
+}
+
+static void mf_self_loop(struct vm *vm, struct vring_desc *d,
+			 struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 0, VRING_DESC_F_NEXT, 0 };
+}
+
+static void mf_write_then_read(struct vm *vm, struct vring_desc *d,
+			       struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16,
+				    VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ MF_DATA_GPA + 16, 16, 0, 0 };
+}
+
+static void mf_indirect_not_negotiated(struct vm *vm, struct vring_desc *d,
+				       struct vring_avail *a)
+{
+	(void)a;
+	mf_table(vm)[0] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 16, VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_nested(struct vm *vm, struct vring_desc *d,
+			       struct vring_avail *a)
+{
+	struct vring_desc *t = mf_table(vm);
+
+	(void)a;
+	t[0] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 1 };
+	t[1] = (struct vring_desc){ MF_TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_with_next(struct vm *vm, struct vring_desc *d,
+				  struct vring_avail *a)
+{
+	(void)a;
+	mf_table(vm)[0] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 16,
+				    VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+}
+
+static void mf_indirect_bad_len(struct vm *vm, struct vring_desc *d,
+				struct vring_avail *a)
+{
+	(void)a;
+	mf_table(vm)[0] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 24, VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_zero_len(struct vm *vm, struct vring_desc *d,
+				 struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 0, VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_too_big(struct vm *vm, struct vring_desc *d,
+				struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 16 * 1025,
+				    VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_outside_memory(struct vm *vm, struct vring_desc *d,
+				       struct vring_avail *a)
+{
+	(void)vm;
+	(void)a;
+	d[0] = (struct vring_desc){ VM_MEM_SIZE - 16, 32,
+				    VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_next_out_of_table(struct vm *vm, struct vring_desc *d,
+					  struct vring_avail *a)
+{
+	(void)a;
+	mf_table(vm)[0] = (struct vring_desc){ MF_DATA_GPA, 16,
+					       VRING_DESC_F_NEXT, 2 };
+	mf_table(vm)[1] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_indirect_loop(struct vm *vm, struct vring_desc *d,
+			     struct vring_avail *a)
+{
+	struct vring_desc *t = mf_table(vm);
+	int i;
+
+	(void)a;
+	/* 1024 entries, the last pointing back to the first. */
+	for (i = 0; i < 1024; i++)
+		t[i] = (struct vring_desc){ MF_DATA_GPA, 1, VRING_DESC_F_NEXT,
+					    (i + 1) % 1024 };
+	d[0] = (struct vring_desc){ MF_TABLE_GPA, 16 * 1024,
+				    VRING_DESC_F_INDIRECT, 0 };
+}
+
+static void mf_used_idx_lie(struct vm *vm, struct vring_desc *d,
+			    struct vring_avail *a)
+{
+	/* The avail index jumps backwards by more than the ring. */
+	(void)vm;
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, 0, 0 };
+	a->idx = 0x8000;
+}
+
+static const struct malformed malformed_rings[] = {
+	{ "avail index past the ring", 0, HB_RING_ERR_AVAIL_IDX, mf_avail_past_size },
+	{ "avail index far away", 0, HB_RING_ERR_AVAIL_IDX, mf_used_idx_lie },
+	{ "head >= num", 0, HB_RING_ERR_HEAD, mf_head_out_of_range },
+	{ "next >= num", 0, HB_RING_ERR_HEAD, mf_next_out_of_range },
+	{ "buffer outside memory", 0, HB_RING_ERR_ADDR, mf_outside_memory },
+	{ "buffer across the slot end", 0, HB_RING_ERR_ADDR, mf_straddles_slot_end },
+	{ "buffer wraps the address space", 0, HB_RING_ERR_ADDR, mf_wraps_address_space },
+	{ "writable buffer in a read-only slot", 0, HB_RING_ERR_ADDR,
+	  mf_writable_in_readonly_slot },
+	{ "loop in the next chain", 0, HB_RING_ERR_LOOP, mf_loop },
+	{ "descriptor chained to itself", 0, HB_RING_ERR_LOOP, mf_self_loop },
+	{ "writable then readable", 0, HB_RING_ERR_ORDER, mf_write_then_read },
+	{ "indirect not negotiated", 0, HB_RING_ERR_INDIRECT, mf_indirect_not_negotiated },
+	{ "nested indirect", HB_RING_F_INDIRECT_DESC, HB_RING_ERR_INDIRECT,
+	  mf_indirect_nested },
+	{ "indirect with NEXT", HB_RING_F_INDIRECT_DESC, HB_RING_ERR_INDIRECT,
+	  mf_indirect_with_next },
+	{ "indirect len % 16", HB_RING_F_INDIRECT_DESC, HB_RING_ERR_INDIRECT,
+	  mf_indirect_bad_len },
+	{ "indirect len 0", HB_RING_F_INDIRECT_DESC, HB_RING_ERR_INDIRECT,
+	  mf_indirect_zero_len },
+	{ "indirect table over 1024 entries", HB_RING_F_INDIRECT_DESC,
+	  HB_RING_ERR_INDIRECT, mf_indirect_too_big },
+	{ "indirect table outside memory", HB_RING_F_INDIRECT_DESC,
+	  HB_RING_ERR_ADDR, mf_indirect_outside_memory },
+	{ "indirect next outside the table", HB_RING_F_INDIRECT_DESC,
+	  HB_RING_ERR_INDIRECT, mf_indirect_next_out_of_table },
+	{ "loop inside an indirect table", HB_RING_F_INDIRECT_DESC,
+	  HB_RING_ERR_LOOP, mf_indirect_loop },
+};
+
+static void guest_still_alive(void)
+{
+	GUEST_SYNC(0x600d);
+	GUEST_DONE();
+}
+
+HB_TEST(malformed_rings_break_only_the_ring)
+{
+	char *base;
+	struct vring_desc *d;
+	struct vring_avail *a;
+	struct vring_used *u;
+	struct hb_ring_config c;
+	struct hb_ring_stats s;
+	struct hb_ring_state st;
+	int kick = new_eventfd(), ring;
+	struct vcpu *vcpu;
+	unsigned int i;
+	struct vm *vm;
+
+	vm = ring_vm(guest_still_alive, &vcpu);
+	vm_add_slot(vm, 1, HB_MEM_READONLY, RO_SLOT_GPA, 0x1000);
+	base = addr_gpa2hva(vm, RING_GPA);
+	d = (void *)(base + vring_desc_off(MF_NUM));
+	a = (void *)(base + vring_avail_off(MF_NUM));
+	u = (void *)(base + vring_used_off(MF_NUM));
+
+	for (i = 0; i < sizeof(malformed_rings) / sizeof(malformed_rings[0]); i++) {
+		const struct malformed *m = &malformed_rings[i];
+
+		memset(base, 0, vring_size(MF_NUM));
+		memset(mf_table(vm), 0, 16 * 1025);
+		a->idx = 1;
+		a->ring[0] = 0;
+		m->build(vm, d, a);
+		c = ring_config(RING_GPA, MF_NUM, m->features, kick, -1);
+		ring = ring_create(vm, &c);
+		/* A new ring looks at the queue at once: no kick needed. */
+		TEST_ASSERT(ring_wait_broken(ring, 5000),
+			    "%s: no EPOLLERR on the ring fd", m->name);
+		s = ring_stats(ring);
+		TEST_ASSERT(s.state == HB_RING_STATE_BROKEN && s.error == m->error,
+			    "%s: state %u error %u, expected broken with %u",
+			    m->name, s.state, s.error, m->error);
+		TEST_ASSERT(u->idx == 0 && s.chains == 0,
+			    "%s: a chain was consumed", m->name);
+		/* A kick does not revive it; stop reports the state. */
+		eventfd_kick(kick);
+		TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+		TEST_ASSERT_EQ(st.state, HB_RING_STATE_BROKEN);
+		TEST_ASSERT_EQ(st.last_avail_idx, 0);
+		close(ring);
+	}
+
+	/* Userspace repairs a broken ring and restarts it. */
+	memset(base, 0, vring_size(MF_NUM));
+	d[0] = (struct vring_desc){ MF_DATA_GPA, 16, VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ MF_DATA_GPA + 0x100, 16, VRING_DESC_F_WRITE, 0 };
+	a->ring[0] = 0;
+	a->ring[1] = 0;
+	a->idx = 2;
+	d[2] = (struct vring_desc){ 0x80000000ull, 16, 0, 0 };
+	a->ring[1] = 2;
+	c = ring_config(RING_GPA, MF_NUM, 0, kick, -1);
+	ring = ring_create(vm, &c);
+	TEST_ASSERT(ring_wait_broken(ring, 5000), "no EPOLLERR");
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.chains, 1);
+	TEST_ASSERT_EQ(s.error, HB_RING_ERR_ADDR);
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.state, HB_RING_STATE_BROKEN);
+	TEST_ASSERT_EQ(st.last_avail_idx, 1);
+	TEST_ASSERT_EQ(st.used_idx, 1);
+	a->ring[1] = 0;
+	st.state = 0;		/* HB_RING_START takes only the indexes */
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_START, &st));
+	ring_wait_chains(ring, 2, 5000);
+	TEST_ASSERT_EQ(u->idx, 2);
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.state, HB_RING_STATE_RUNNING);
+	TEST_ASSERT_EQ(s.error, 0);
+	TEST_ASSERT(!ring_wait_broken(ring, 0), "EPOLLERR after the restart");
+	close(ring);
+
+	/* The VM never noticed. */
+	vcpu_run_expect_sync(vcpu, 0x600d);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+	close(kick);
+}
+
+/* ------------------------------------------------------------------ */
+/* HB_CREATE_RING argument checks                                      */
+/* ------------------------------------------------------------------ */
+
+HB_TEST(bad_ring_configs_give_the_exact_errno)
+{
+	int kick = new_eventfd(), pipefd[2], blocking[2], ro, fds[64], i;
+	struct hb_ring_config c, ok;
+	struct vcpu *vcpu;
+	char path[64];
+	struct vm *vm;
+	int ring;
+
+	vm = ring_vm(guest_still_alive, &vcpu);
+	vm_add_slot(vm, 1, HB_MEM_READONLY, RO_SLOT_GPA, 0x10000);
+	TEST_ASSERT(!pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), "pipe2");
+	TEST_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, blocking),
+		    "socketpair");
+	ok = ring_config(RING_GPA, QSIZE, 0, kick, -1);
+
+#define EXPECT(field_change, err)					\
+	do {								\
+		c = ok;							\
+		field_change;						\
+		TEST_ASSERT_ERRNO(_ring_create(vm, &c), err);		\
+	} while (0)
+
+	EXPECT(c.num = 0, EINVAL);
+	EXPECT(c.num = 3, EINVAL);
+	EXPECT(c.num = 48, EINVAL);
+	EXPECT(c.num = HB_RING_MAX_SIZE * 2, EINVAL);
+	EXPECT(c.desc_gpa += 8, EINVAL);
+	EXPECT(c.avail_gpa += 1, EINVAL);
+	EXPECT(c.used_gpa += 2, EINVAL);
+	EXPECT(c.features = 1ull << 0, EINVAL);
+	EXPECT(c.features = 1ull << 32, EINVAL);
+	EXPECT(c.backend = 3, EINVAL);
+	EXPECT(c.backend_fd = pipefd[0], EINVAL);
+	EXPECT(c.reserved[5] = 1, EINVAL);
+	/* Rings outside the slots, across a slot end, or not writable. */
+	EXPECT(c.desc_gpa = 0x80000000ull, EFAULT);
+	EXPECT(c.avail_gpa = VM_MEM_SIZE - 4, EFAULT);
+	EXPECT(c.used_gpa = VM_MEM_SIZE - 8, EFAULT);
+	EXPECT(c.used_gpa = RO_SLOT_GPA, EFAULT);
+	/* With EVENT_IDX the avail ring ends in used_event: 2 bytes more. */
+	EXPECT((c.features = HB_RING_F_EVENT_IDX,
+		c.avail_gpa = VM_MEM_SIZE - 4 - 2 * QSIZE), EFAULT);
+	/* Eventfds. */
+	EXPECT(c.kick_fd = -1, EBADF);
+	EXPECT(c.kick_fd = pipefd[0], EINVAL);
+	EXPECT(c.call_fd = pipefd[0], EINVAL);
+	EXPECT(c.call_fd = 1000, EBADF);
+	/* Backend fds: present, non-blocking, readable and writable. */
+	EXPECT(c.backend = HB_RING_BACKEND_STREAM, EBADF);
+	EXPECT(c.backend = HB_RING_BACKEND_TAP, EBADF);
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = 1000), EBADF);
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = blocking[0]),
+	       EINVAL);
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = pipefd[0]),
+	       EINVAL);
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = pipefd[1]),
+	       EINVAL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pipefd[0]);
+	ro = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	TEST_ASSERT(ro >= 0, "reopen");
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = ro), EINVAL);
+#undef EXPECT
+
+	/* The same avail ring without EVENT_IDX fits; so does the biggest ring. */
+	c = ok;
+	c.avail_gpa = VM_MEM_SIZE - 4 - 2 * QSIZE;
+	close(ring_create(vm, &c));
+	c = ok;
+	c.num = HB_RING_MAX_SIZE;
+	c.desc_gpa = RING_GPA;
+	c.avail_gpa = RING_GPA + 16 * HB_RING_MAX_SIZE;
+	c.used_gpa = RING_GPA + 0x100000;
+	close(ring_create(vm, &c));
+
+	/* Descriptor and avail rings may live in read-only memory. */
+	c = ok;
+	c.desc_gpa = RO_SLOT_GPA;
+	c.avail_gpa = RO_SLOT_GPA + 0x8000;
+	ring = ring_create(vm, &c);
+	close(ring);
+
+	/* At most 64 rings per VM. */
+	for (i = 0; i < 64; i++)
+		fds[i] = ring_create(vm, &ok);
+	TEST_ASSERT_ERRNO(_ring_create(vm, &ok), ENOSPC);
+	for (i = 0; i < 64; i++)
+		close(fds[i]);
+	ring = ring_create(vm, &ok);
+	close(ring);
+
+	vcpu_run_expect_sync(vcpu, 0x600d);
+	vm_free(vm);
+	close(kick);
+	close(ro);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(blocking[0]);
+	close(blocking[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Teardown under load                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Guest: keeps the ring full and kicks without end (ring 1 and 2). */
+static void guest_flood(void)
+{
+	static struct vring_guest vq2;
+	uint8_t *out = (uint8_t *)BUF_GPA;
+	struct vring_sg sg[2] = {
+		{ (uint64_t)out, 4096 }, { (uint64_t)out + 0x100000, 4096 },
+	};
+
+	vring_guest_init(&vq, QSIZE, RING_GPA, false, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT, 0);
+	vring_guest_init(&vq2, QSIZE, RING2_GPA, true, VRING_NOTIFY_PIO16,
+			 DOORBELL_PORT + 2, 0);
+	GUEST_SYNC(1);
+	for (;;) {
+		while (vring_guest_add(&vq, sg, 1, 1, NULL) >= 0)
+			;
+		while (vring_guest_add(&vq2, sg, 1, 1, NULL) >= 0)
+			;
+		vring_guest_kick(&vq);
+		vring_guest_kick(&vq2);
+		while (vring_guest_get_used(&vq, NULL) >= 0)
+			;
+		while (vring_guest_get_used(&vq2, NULL) >= 0)
+			;
+	}
+}
+
+struct flood {
+	struct vm *vm;
+	struct vcpu *vcpu;
+	int kick[2], call, ring[2];
+	struct runner runner;
+};
+
+static void flood_start(struct flood *f)
+{
+	struct sigaction sa = { .sa_handler = nop_handler };
+	struct hb_ring_config c;
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	f->vm = ring_vm(guest_flood, &f->vcpu);
+	f->call = new_eventfd();
+	TEST_ASSERT_OK(_irqfd(f->vm, f->call, RING_VECTOR, 0, 0));
+	vm_install_exception_handler(f->vm, RING_VECTOR, ring_irq_handler);
+	for (i = 0; i < 2; i++) {
+		f->kick[i] = new_eventfd();
+		TEST_ASSERT_OK(_doorbell(f->vm, HB_DOORBELL_PIO,
+					 DOORBELL_PORT + 2 * i, 2, 0,
+					 f->kick[i]));
+		c = ring_config(i ? RING2_GPA : RING_GPA, QSIZE,
+				i ? HB_RING_F_EVENT_IDX : 0, f->kick[i],
+				f->call);
+		f->ring[i] = ring_create(f->vm, &c);
+	}
+	vcpu_run_expect_sync(f->vcpu, 1);
+	runner_start(&f->runner, f->vcpu);
+	/* Let it build up: the workers must be busy. */
+	ring_wait_chains(f->ring[0], 2 * QSIZE, 20000);
+	ring_wait_chains(f->ring[1], 2 * QSIZE, 20000);
+}
+
+static void expect_no_live_objects(void)
+{
+	const char *const names[] = { "rings", "vms", "vcpus", "mapped_pages" };
+	unsigned int i, tries;
+	uint64_t v = 0;
+
+	for (i = 0; i < 4; i++) {
+		/* Final fputs of a dying process may lag a little. */
+		for (tries = 0; tries < 100; tries++) {
+			v = require_counter(names[i]);
+			if (!v)
+				break;
+			usleep(10000);
+		}
+		TEST_ASSERT(!v, "debugfs hyperbox/%s = %llu", names[i],
+			    (unsigned long long)v);
+	}
+}
+
+/* Every fd closed, one by one, while the guest floods both rings. */
+HB_TEST(teardown_closing_every_fd_while_the_worker_is_busy)
+{
+	struct flood f;
+	int i;
+
+	flood_start(&f);
+	/* The ring fds first: their workers are in the middle of a batch. */
+	close(f.ring[0]);
+	close(f.kick[0]);
+	close(f.call);
+	usleep(100 * 1000);
+	TEST_ASSERT(!f.runner.done, "the vCPU stopped on its own: %s",
+		    exit_describe(f.vcpu));
+	close(f.ring[1]);
+	close(f.kick[1]);
+	/* Then the vCPU, out of HB_RUN by a signal. */
+	for (i = 0; i < 100 && !f.runner.done; i++) {
+		pthread_kill(f.runner.thread, SIGUSR1);
+		usleep(10000);
+	}
+	TEST_ASSERT_ERRNO(runner_join(&f.runner, 5000), EINTR);
+	vm_free(f.vm);
+	expect_no_live_objects();
+}
+
+/* The process dies (SIGKILL) with the vCPU in HB_RUN and the workers busy. */
+HB_TEST(teardown_by_process_death_while_the_worker_is_busy)
+{
+	int status;
+	pid_t pid;
+
+	require_cap(HB_CAP_RING, "HB_CAP_RING");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		struct flood f;
+
+		flood_start(&f);
+		kill(getpid(), SIGKILL);
+		for (;;)
+			pause();
+	}
+	TEST_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		    "the flooding child ended with status 0x%x", status);
+	expect_no_live_objects();
+}
+
+/* ------------------------------------------------------------------ */
+/* Counters                                                            */
+/* ------------------------------------------------------------------ */
+
+HB_TEST(ring_counters_are_back_to_zero)
+{
+	struct dirent *de;
+	int entries = 0;
+	DIR *dir;
+
+	require_cap(HB_CAP_RING, "HB_CAP_RING");
+	expect_no_live_objects();
+	dir = opendir("/sys/kernel/debug/hyperbox/ring");
+	TEST_ASSERT(dir, "/sys/kernel/debug/hyperbox/ring: %s", strerror(errno));
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			entries++;
+	closedir(dir);
+	TEST_ASSERT_EQ(entries, 0);
+}
