@@ -145,8 +145,8 @@ static long hb_get_vcpu_events(struct hb_vcpu *vcpu,
 	ev.exception.error_code = ex->error_code;
 	ev.exception.has_payload = ex->has_payload;
 	ev.exception.payload = ex->payload;
-	/* A queued interrupt is reported as injected: it will be delivered. */
-	ev.interrupt.injected = vcpu->irq.injected || vcpu->irq.queued;
+	ev.interrupt.injected = vcpu->irq.injected;
+	ev.interrupt.pending = vcpu->irq.queued;
 	ev.interrupt.nr = vcpu->irq.vector;
 	ev.interrupt.shadow = hb_ops->get_interrupt_shadow(vcpu);
 	ev.nmi.injected = vcpu->nmi.injected;
@@ -163,7 +163,7 @@ static long hb_set_vcpu_events(struct hb_vcpu *vcpu,
 
 	if (copy_from_user(&ev, argp, sizeof(ev)))
 		return -EFAULT;
-	if (ev.flags || ev.pad || ev.interrupt.pad || ev.interrupt.pad2)
+	if (ev.flags || ev.pad || ev.interrupt.pad2)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(ev.reserved); i++)
 		if (ev.reserved[i])
@@ -174,11 +174,15 @@ static long hb_set_vcpu_events(struct hb_vcpu *vcpu,
 	if (ev.exception.injected &&
 	    (ev.exception.nr > 31 || ev.exception.nr == X86_VEC_NMI))
 		return -EINVAL;
-	if (ev.interrupt.injected && ev.interrupt.nr < 32)
+	if ((ev.interrupt.injected || ev.interrupt.pending) &&
+	    ev.interrupt.nr < 32)
+		return -EINVAL;
+	if (ev.interrupt.injected && ev.interrupt.pending)
 		return -EINVAL;
 	if (ev.interrupt.shadow & ~(HB_SHADOW_STI | HB_SHADOW_MOV_SS))
 		return -EINVAL;
 	if (ev.exception.injected > 1 || ev.interrupt.injected > 1 ||
+	    ev.interrupt.pending > 1 ||
 	    ev.nmi.injected > 1 || ev.nmi.pending > 1 || ev.nmi.masked > 1 ||
 	    ev.exception.has_error_code > 1 || ev.exception.has_payload > 1)
 		return -EINVAL;
@@ -189,7 +193,7 @@ static long hb_set_vcpu_events(struct hb_vcpu *vcpu,
 	vcpu->exception.error_code = ev.exception.error_code;
 	vcpu->exception.has_payload = ev.exception.has_payload;
 	vcpu->exception.payload = ev.exception.payload;
-	vcpu->irq.queued = false;
+	vcpu->irq.queued = ev.interrupt.pending;
 	vcpu->irq.injected = ev.interrupt.injected;
 	vcpu->irq.vector = ev.interrupt.nr;
 	hb_ops->set_interrupt_shadow(vcpu, ev.interrupt.shadow);

@@ -37,6 +37,27 @@ static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
 		vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (val & mask);
 }
 
+/* The segment a legacy prefix byte selects, or -1 (SDM Vol. 2, 2.1.1). */
+static int hb_segment_prefix(u8 byte)
+{
+	switch (byte) {
+	case 0x26:
+		return HB_SEG_ES;
+	case 0x2e:
+		return HB_SEG_CS;
+	case 0x36:
+		return HB_SEG_SS;
+	case 0x3e:
+		return HB_SEG_DS;
+	case 0x64:
+		return HB_SEG_FS;
+	case 0x65:
+		return HB_SEG_GS;
+	default:
+		return -1;
+	}
+}
+
 /*
  * Prefixes of the string instruction at RIP: the segment override, and
  * the address size, which QEMU's SVM leaves out of EXITINFO1 (the APM's
@@ -51,17 +72,19 @@ static int hb_string_io_prefixes(struct hb_vcpu *vcpu, u8 *addr_bytes)
 	bool a67 = false;
 
 	for (i = 0; i < n; i++) {
-		switch (insn[i]) {
-		case 0x26: seg = HB_SEG_ES; continue;
-		case 0x2e: seg = HB_SEG_CS; continue;
-		case 0x36: seg = HB_SEG_SS; continue;
-		case 0x3e: seg = HB_SEG_DS; continue;
-		case 0x64: seg = HB_SEG_FS; continue;
-		case 0x65: seg = HB_SEG_GS; continue;
-		case 0x67: a67 = true; continue;
-		case 0x66: case 0xf2: case 0xf3: case 0xf0:
+		int prefix_seg = hb_segment_prefix(insn[i]);
+
+		if (prefix_seg >= 0) {
+			seg = prefix_seg;
 			continue;
 		}
+		if (insn[i] == 0x67) {
+			a67 = true;
+			continue;
+		}
+		if (insn[i] == 0x66 || insn[i] == 0xf2 || insn[i] == 0xf3 ||
+		    insn[i] == 0xf0)
+			continue;
 		if (mode == HB_MODE_LONG64 && (insn[i] & 0xf0) == 0x40)
 			continue;	/* REX */
 		break;
@@ -243,7 +266,7 @@ int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 		if (nr == HB_HC_PING)
 			vcpu->regs[HB_RAX] = (vcpu->regs[HB_RDI] + 1) & mask;
 		else
-			vcpu->regs[HB_RAX] = (u64)-ENOSYS & mask;
+			vcpu->regs[HB_RAX] = HB_HC_RET_UNKNOWN & mask;
 		return 1;
 	}
 

@@ -14,7 +14,6 @@
 #include <linux/list.h>
 #include <linux/wait.h>
 #include <linux/eventfd.h>
-#include <linux/version.h>
 #include <linux/hyperbox.h>
 
 #define HB_MAX_VCPUS		8
@@ -373,7 +372,7 @@ static inline void hb_skip_insn(struct hb_vcpu *vcpu, u64 next_rip)
 
 static inline void hb_eventfd_signal(struct eventfd_ctx *ctx)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#ifdef HB_EVENTFD_SIGNAL_NO_COUNT
 	eventfd_signal(ctx);
 #else
 	eventfd_signal(ctx, 1);

@@ -29,6 +29,7 @@ static void hb_vm_raise_irq(struct hb_vm *vm, u32 vcpu, u32 vector)
 	struct task_struct *task;
 
 	set_bit(vector, vm->irr[vcpu]);
+	/* The bit before the wake-up: pairs with the waiter's re-check. */
 	smp_mb__after_atomic();
 	wake_up(&vm->halt_wq[vcpu]);
 	/* A vCPU in the guest notices only on an exit: force one. */
@@ -93,6 +94,9 @@ static long hb_irqfd_deassign(struct hb_vm *vm, const struct hb_irqfd *a)
 	}
 	mutex_unlock(&vm->irqfd_lock);
 	eventfd_ctx_put(ctx);
+	/* A vCPU halted in the module may have lost its last way out. */
+	if (!ret && !atomic_read(&vm->nr_irqfds))
+		wake_up_all(&vm->halt_wq[a->vcpu]);
 	return ret;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hyperbox: /dev/hyperbox, backend selection and per-CPU virtualization
- * enable. Virtualization (EFER.SVME or VMXON) is switched on on every CPU
+ * enable. Virtualization (EFER.SVME or VMXON) is turned on for every CPU
  * when the first VM is created and off again when the last one goes away,
  * so that the host's own KVM can load whenever no hyperbox VM exists.
  */

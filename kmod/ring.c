@@ -169,6 +169,7 @@ static void hb_ring_notify(struct hb_ring *ring, u16 old, u16 new)
 	bool need;
 	u16 v;
 
+	/* Publish the used index before reading the guest's wishes. */
 	smp_mb();
 	if (ring->features & HB_RING_F_EVENT_IDX) {
 		if (hb_get_u16(ring->avail_hva + 4 + 2 * ring->num, &v))
@@ -216,6 +217,7 @@ static bool hb_ring_process(struct hb_ring *ring)
 				hb_ring_break(ring, HB_RING_ERR_ADDR);
 				break;
 			}
+			/* avail_event before the re-read (2.7.10). */
 			smp_mb();
 			if (hb_get_u16(ring->avail_hva + 2, &avail_idx) ||
 			    avail_idx == ring->last_avail)
@@ -407,8 +409,8 @@ static long hb_ring_ioctl(struct file *filp, unsigned int cmd,
 			ret = -EFAULT;
 			break;
 		}
-		if (st.state || st.reserved[0] || st.reserved[1] ||
-		    st.reserved[2]) {
+		/* state is an output of HB_RING_STOP: passing it back is fine. */
+		if (st.reserved[0] || st.reserved[1] || st.reserved[2]) {
 			ret = -EINVAL;
 			break;
 		}

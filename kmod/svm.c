@@ -20,6 +20,7 @@
 #include <asm/debugreg.h>
 #include <asm/hw_breakpoint.h>
 #include "hb.h"
+#include "svm.h"
 
 #define SVM_CPUID_FEATURES	0x8000000a
 #define SVM_FEATURE_NPT		BIT(0)
@@ -76,8 +77,6 @@ static bool hb_svm_nrips;
 static void *hb_svm_iopm;
 static void *hb_svm_msrpm;
 
-void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,
-		  unsigned long host_state_pa);
 
 static inline void clgi(void)
 {
@@ -813,16 +812,12 @@ static void hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
 static u64 hb_svm_segment_base(struct hb_vcpu *vcpu, int seg)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	/* Indexed by HB_SEG_*, the SDM's Sreg order. */
+	const struct vmcb_seg *segs[] = {
+		&save->es, &save->cs, &save->ss, &save->ds, &save->fs, &save->gs,
+	};
 
-	switch (seg) {
-	case HB_SEG_ES: return save->es.base;
-	case HB_SEG_CS: return save->cs.base;
-	case HB_SEG_SS: return save->ss.base;
-	case HB_SEG_DS: return save->ds.base;
-	case HB_SEG_FS: return save->fs.base;
-	case HB_SEG_GS: return save->gs.base;
-	default: return 0;
-	}
+	return seg >= 0 && seg < ARRAY_SIZE(segs) ? segs[seg]->base : 0;
 }
 
 static bool hb_pat_valid(u64 pat)
@@ -839,34 +834,67 @@ static bool hb_pat_valid(u64 pat)
 	return true;
 }
 
+/* MSRs that live in the VMCB save area, switched by VMLOAD/VMSAVE. */
+static const struct {
+	u32 index;
+	u16 offset;
+} hb_svm_vmcb_msrs[] = {
+	{ MSR_STAR, offsetof(struct vmcb_save_area, star) },
+	{ MSR_LSTAR, offsetof(struct vmcb_save_area, lstar) },
+	{ MSR_CSTAR, offsetof(struct vmcb_save_area, cstar) },
+	{ MSR_SYSCALL_MASK, offsetof(struct vmcb_save_area, sfmask) },
+	{ MSR_KERNEL_GS_BASE, offsetof(struct vmcb_save_area, kernel_gs_base) },
+	{ MSR_FS_BASE, offsetof(struct vmcb_save_area, fs.base) },
+	{ MSR_GS_BASE, offsetof(struct vmcb_save_area, gs.base) },
+	{ MSR_IA32_SYSENTER_CS, offsetof(struct vmcb_save_area, sysenter_cs) },
+	{ MSR_IA32_SYSENTER_ESP, offsetof(struct vmcb_save_area, sysenter_esp) },
+	{ MSR_IA32_SYSENTER_EIP, offsetof(struct vmcb_save_area, sysenter_eip) },
+};
+
+static u64 *hb_svm_vmcb_msr(struct hb_vcpu *vcpu, u32 index)
+{
+	u8 *save = (u8 *)&to_svm(vcpu)->vmcb->save;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hb_svm_vmcb_msrs); i++)
+		if (hb_svm_vmcb_msrs[i].index == index)
+			return (u64 *)(save + hb_svm_vmcb_msrs[i].offset);
+	return NULL;
+}
+
 static int hb_svm_get_msr(struct hb_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	u64 *field = hb_svm_vmcb_msr(vcpu, index);
 
+	if (field) {
+		*data = *field;
+		return 0;
+	}
 	switch (index) {
-	case MSR_EFER:		*data = save->efer & ~EFER_SVME; break;
-	case MSR_STAR:		*data = save->star; break;
-	case MSR_LSTAR:		*data = save->lstar; break;
-	case MSR_CSTAR:		*data = save->cstar; break;
-	case MSR_SYSCALL_MASK:	*data = save->sfmask; break;
-	case MSR_KERNEL_GS_BASE: *data = save->kernel_gs_base; break;
-	case MSR_FS_BASE:	*data = save->fs.base; break;
-	case MSR_GS_BASE:	*data = save->gs.base; break;
-	case MSR_IA32_SYSENTER_CS:  *data = save->sysenter_cs; break;
-	case MSR_IA32_SYSENTER_ESP: *data = save->sysenter_esp; break;
-	case MSR_IA32_SYSENTER_EIP: *data = save->sysenter_eip; break;
-	case MSR_IA32_CR_PAT:	*data = save->g_pat; break;
-	case MSR_IA32_DEBUGCTLMSR: *data = 0; break;
+	case MSR_EFER:
+		*data = save->efer & ~EFER_SVME;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*data = save->g_pat;
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		*data = 0;
+		return 0;
 	default:
 		return -ENOENT;
 	}
-	return 0;
 }
 
 static int hb_svm_set_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	u64 *field = hb_svm_vmcb_msr(vcpu, index);
 
+	if (field) {
+		*field = data;
+		return 0;
+	}
 	switch (index) {
 	case MSR_EFER:
 		if (data & ~SVM_GUEST_EFER_MASK)
@@ -877,29 +905,18 @@ static int hb_svm_set_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
 			return -EINVAL;
 		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) |
 			     EFER_SVME;
-		break;
-	case MSR_STAR:		save->star = data; break;
-	case MSR_LSTAR:		save->lstar = data; break;
-	case MSR_CSTAR:		save->cstar = data; break;
-	case MSR_SYSCALL_MASK:	save->sfmask = data; break;
-	case MSR_KERNEL_GS_BASE: save->kernel_gs_base = data; break;
-	case MSR_FS_BASE:	save->fs.base = data; break;
-	case MSR_GS_BASE:	save->gs.base = data; break;
-	case MSR_IA32_SYSENTER_CS:  save->sysenter_cs = data; break;
-	case MSR_IA32_SYSENTER_ESP: save->sysenter_esp = data; break;
-	case MSR_IA32_SYSENTER_EIP: save->sysenter_eip = data; break;
+		return 0;
 	case MSR_IA32_CR_PAT:
 		if (!hb_pat_valid(data))
 			return -EINVAL;
 		save->g_pat = data;
-		break;
+		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		/* Branch tracing would leak host branches: accept only 0. */
 		return data ? -EINVAL : 0;
 	default:
 		return -ENOENT;
 	}
-	return 0;
 }
 
 /* ---- probe -------------------------------------------------------- */

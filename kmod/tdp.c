@@ -175,6 +175,7 @@ static void hb_zap_flush(struct hb_zap *zap)
 	if (!zap->nr)
 		return;
 	atomic64_inc(&zap->vm->tdp_gen);
+	/* New generation before reading vcpu->mode: pairs with run_once. */
 	smp_mb__after_atomic();
 	hb_vcpu_kick_all(zap->vm);
 	for (i = 0; i < zap->nr; i++)

@@ -67,6 +67,7 @@ static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
 	local_irq_disable();
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_IN_GUEST);
+	/* IN_GUEST before reading tdp_gen: pairs with hb_zap_flush(). */
 	smp_mb();
 	for (;;) {
 		/* A signal or resched that raced the checks: do not enter. */

@@ -288,10 +288,10 @@ struct hb_vcpu_events {
 		__u64 payload;
 	} exception;
 	struct {
-		__u8  injected;
+		__u8  injected;		/* delivery was under way */
 		__u8  nr;
 		__u8  shadow;		/* HB_SHADOW_* */
-		__u8  pad;
+		__u8  pending;		/* queued, waiting for IF=1 */
 		__u32 pad2;
 	} interrupt;
 	struct {
@@ -374,6 +374,8 @@ enum hb_exit_reason {
 /* Hypercalls below this number are handled inside the module. */
 #define HB_HC_KERNEL_BASE	0x10000
 #define HB_HC_PING		(HB_HC_KERNEL_BASE + 0)	/* returns arg0 + 1 */
+/* An in-kernel number the module does not know returns -38 (-ENOSYS). */
+#define HB_HC_RET_UNKNOWN	((__u64)-38)
 
 /* Offset of the PIO data page within the vCPU mapping. */
 #define HB_RUN_PIO_OFFSET	4096
