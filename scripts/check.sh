@@ -135,6 +135,8 @@ fi
 [ -f tests/unit/Makefile ] && lane unit make -s -C tests/unit check
 [ -f user/Makefile ] && lane user make -s -C user check
 [ -f tests/container/Makefile ] && lane container make -s -C tests/container check
+# The CLI bad-input matrix under ASan/UBSan (tests/cli, issue 7).
+[ -f tests/cli/Makefile ] && lane cli make -s -C tests/cli check
 
 # ---- 4. guest lane (QEMU, SVM) ----------------------------------------------
 # What the tree has sources for must have been built.
