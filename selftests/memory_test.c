@@ -5,6 +5,9 @@
  * and a deleted slot is gone from the guest at once.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/hb_util.h"
 
@@ -176,5 +179,61 @@ HB_TEST(moving_a_slot_moves_the_memory)
 					  SLOT_SIZE, a));
 	a[0] = 0x4e4557;			/* "NEW" */
 	vcpu_run_expect_sync(vcpu, 0x4e4557);
+	vm_free(vm);
+}
+
+static volatile uint64_t reads;
+
+static void guest_read_slot_forever(uint64_t gpa)
+{
+	for (;;) {
+		(void)*(volatile uint64_t *)gpa;
+		reads++;
+	}
+}
+
+struct deleter {
+	struct vm *vm;
+	volatile uint64_t *reads;
+	int ret;
+	uint64_t reads_before;
+};
+
+static void *delete_slot_while_running(void *arg)
+{
+	struct deleter *d = arg;
+	unsigned int i;
+
+	/* Wait until the guest demonstrably reads the slot, then pull it. */
+	for (i = 0; i < 500 && !*d->reads; i++)
+		usleep(10 * 1000);
+	d->reads_before = *d->reads;
+	d->ret = hb_delete_memory(d->vm->fd, 1);
+	return NULL;
+}
+
+/*
+ * The vCPU never exits on its own; deleting its slot from another thread
+ * must still take the memory away from it: its next read exits as MMIO.
+ */
+HB_TEST(slot_deleted_under_a_running_vcpu)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct deleter d = { .vm = vm };
+	struct vcpu *vcpu;
+	pthread_t thread;
+
+	vm_add_slot(vm, 1, 0, EXTRA_SLOT_GPA, SLOT_SIZE);
+	vcpu = vm_vcpu_add(vm, 0, guest_read_slot_forever);
+	vcpu_args_set(vcpu, 1, EXTRA_SLOT_GPA);
+	d.reads = addr_gva2hva(vm, &reads);
+	TEST_ASSERT(!pthread_create(&thread, NULL, delete_slot_while_running, &d),
+		    "pthread_create");
+	vcpu_run(vcpu);
+	pthread_join(thread, NULL);
+	TEST_ASSERT_OK(d.ret);
+	TEST_ASSERT(d.reads_before > 0, "the guest never read the slot");
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_MMIO);
+	TEST_ASSERT_EQ(vcpu->run->mmio.phys_addr, EXTRA_SLOT_GPA);
 	vm_free(vm);
 }

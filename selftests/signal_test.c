@@ -22,6 +22,14 @@ static void guest_spin_forever(void)
 		spins++;
 }
 
+/* With IF=0 the guest cannot be interrupted, but the host must still be. */
+static void guest_spin_with_interrupts_off(void)
+{
+	asm volatile("cli");
+	for (;;)
+		spins++;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -95,6 +103,19 @@ HB_TEST(signal_from_another_thread_interrupts_run)
 	run_until_kicked(vcpu);
 	TEST_ASSERT(*guest_spins > first, "the guest did not resume (%llu)",
 		    (unsigned long long)first);
+	vm_free(vm);
+}
+
+HB_TEST(signal_interrupts_a_guest_with_interrupts_off)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_spin_with_interrupts_off);
+	volatile uint64_t *guest_spins = addr_gva2hva(vm, &spins);
+
+	install_handler(SIGUSR1);
+	run_until_kicked(vcpu);
+	TEST_ASSERT(*guest_spins > 0, "the guest never ran (%s)",
+		    exit_describe(vcpu));
 	vm_free(vm);
 }
 
