@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exit-latency: round-trip time of (a) a guest port I/O exit to userspace
- * and back and (b) a hypercall answered inside the kernel, on hyperbox
- * and on KVM, and the ratio hyperbox/KVM.
+ * and back, (b) a hypercall answered inside the kernel and (c) an MMIO
+ * write exit to userspace and back (decoded by the hypervisor), on
+ * hyperbox and on KVM, and the ratio hyperbox/KVM.
  *
  *   exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS]
  *
@@ -28,8 +29,10 @@
 #define BATCHES			5
 #define TARGET_RATIO		0.6
 
-enum { PIO, HYPERCALL, NR_KINDS };
-static const char *const kind_names[NR_KINDS] = { "pio-exit", "hypercall" };
+enum { PIO, HYPERCALL, MMIO, NR_KINDS };
+static const char *const kind_names[NR_KINDS] = {
+	"pio-exit", "hypercall", "mmio-exit",
+};
 
 struct result {
 	const struct bench_backend *be;
@@ -56,28 +59,42 @@ static int expect_port(const struct bench_exit *exit, int port)
 	return -EPROTO;
 }
 
+static int expect_mmio(const struct bench_exit *exit)
+{
+	if (exit->mmio_gpa == MMIO_GPA)
+		return 0;
+	last_exit = *exit;
+	return -EPROTO;
+}
+
 static uint16_t blob_offset(const char *entry)
 {
 	return (uint16_t)(entry - guest_blob_start);
 }
 
-/* One batch of @n PIO round trips; returns microseconds per round trip. */
-static int pio_batch(const struct bench_backend *be, struct bench_vcpu *v,
-		     unsigned int n, double *us)
+/*
+ * One batch of @n PIO or MMIO round trips (@kind); returns microseconds per
+ * round trip.
+ */
+static int exit_loop_batch(const struct bench_backend *be,
+			   struct bench_vcpu *v, int kind, unsigned int n,
+			   double *us)
 {
 	struct bench_exit exit;
 	double t0;
 	unsigned int i;
 	int ret;
 
-	ret = be->set_entry(v, blob_offset(guest_pio_loop), 0, 0);
+	ret = be->set_entry(v, blob_offset(kind == MMIO ? guest_mmio_loop :
+					   guest_pio_loop), 0, 0);
 	if (ret)
 		return ret;
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
 		ret = be->run(v, &exit);
 		if (!ret)
-			ret = expect_port(&exit, PORT_PIO_LOOP);
+			ret = kind == MMIO ? expect_mmio(&exit) :
+					     expect_port(&exit, PORT_PIO_LOOP);
 		if (ret)
 			return ret;
 	}
@@ -124,11 +141,11 @@ static int measure_batch(const struct bench_backend *be, int kind,
 	if (ret)
 		return ret;
 	/* Warm up: fault in guest pages, settle caches and TCG translation. */
-	ret = kind == PIO ? pio_batch(be, v, 100, &warm) :
-			    hypercall_batch(be, v, 100, &warm);
+	ret = kind == HYPERCALL ? hypercall_batch(be, v, 100, &warm) :
+				  exit_loop_batch(be, v, kind, 100, &warm);
 	if (!ret)
-		ret = kind == PIO ? pio_batch(be, v, n, us) :
-				    hypercall_batch(be, v, n, us);
+		ret = kind == HYPERCALL ? hypercall_batch(be, v, n, us) :
+					  exit_loop_batch(be, v, kind, n, us);
 	be->destroy(v);
 	return ret;
 }

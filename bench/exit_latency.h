@@ -17,10 +17,12 @@
 /* Ports the guest uses: one exit per iteration / "the loop is done". */
 #define PORT_PIO_LOOP	0xe0
 #define PORT_DONE	0xe1
+/* No slot here (ffff:0010 in real mode): guest_mmio_loop's writes exit. */
+#define MMIO_GPA	0x100000
 
 /* The guest blob and its entry points (offsets from guest_blob_start). */
 extern const char guest_blob_start[], guest_blob_end[];
-extern const char guest_pio_loop[], guest_hypercall_loop[];
+extern const char guest_pio_loop[], guest_hypercall_loop[], guest_mmio_loop[];
 extern const char guest_hypercall_insn[];	/* 0f 01 d9: VMMCALL */
 
 struct bench_vcpu;
@@ -29,6 +31,7 @@ struct bench_vcpu;
 struct bench_exit {
 	unsigned int reason;
 	int port;		/* I/O exits; -1 otherwise */
+	uint64_t mmio_gpa;	/* MMIO exits; ~0 otherwise */
 };
 
 struct bench_backend {

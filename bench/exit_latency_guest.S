@@ -8,14 +8,19 @@
  * guest_hypercall_loop: ECX hypercalls with the number in EBX (placed in
  *   EAX each time: the return value overwrites it), then OUT to PORT_DONE.
  *   The hypervisor answers them in kernel, so userspace sees one exit.
+ * guest_mmio_loop: one MOV to MMIO_GPA (ffff:0010, just past guest memory)
+ *   per iteration, forever: an MMIO write exit each, decoded and completed.
  */
 #define PORT_PIO_LOOP	0xe0
 #define PORT_DONE	0xe1
+#define MMIO_SEG	0xffff
+#define MMIO_OFF	0x10
 
 	.section .rodata
 	.code16
 	.globl guest_blob_start, guest_blob_end
 	.globl guest_pio_loop, guest_hypercall_loop, guest_hypercall_insn
+	.globl guest_mmio_loop
 guest_blob_start:
 guest_pio_loop:
 	out	%al, $PORT_PIO_LOOP
@@ -30,6 +35,13 @@ guest_hypercall_insn:		/* VMMCALL; hyperbox on Intel patches it */
 	jnz	guest_hypercall_loop
 	out	%al, $PORT_DONE
 	hlt
+
+guest_mmio_loop:
+	mov	$MMIO_SEG, %dx
+	mov	%dx, %ds
+	mov	$MMIO_OFF, %bx
+1:	mov	%al, (%bx)
+	jmp	1b
 guest_blob_end:
 	.code64
 	.section .note.GNU-stack, "", @progbits

@@ -103,6 +103,8 @@ static int hb_run(struct bench_vcpu *b, struct bench_exit *exit)
 		return ret;
 	exit->reason = run->exit_reason;
 	exit->port = run->exit_reason == HB_EXIT_IO ? run->io.port : -1;
+	exit->mmio_gpa = run->exit_reason == HB_EXIT_MMIO ?
+			 run->mmio.phys_addr : ~0ull;
 	return 0;
 }
 

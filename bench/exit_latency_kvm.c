@@ -133,6 +133,8 @@ static int kvm_run_once(struct bench_vcpu *b, struct bench_exit *exit)
 		return ret;
 	exit->reason = b->run->exit_reason;
 	exit->port = b->run->exit_reason == KVM_EXIT_IO ? b->run->io.port : -1;
+	exit->mmio_gpa = b->run->exit_reason == KVM_EXIT_MMIO ?
+			 b->run->mmio.phys_addr : ~0ull;
 	return 0;
 }
 
