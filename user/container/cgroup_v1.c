@@ -153,7 +153,8 @@ static const char *dir_for(const struct hb_cgroup *cg, const char *ctrl)
 		else if (!strcmp(ctrl, "cpuset"))
 			probe = xasprintf("%s/cpuset.cpus", cg->v1[i]);
 		else
-			probe = xasprintf("%s/blkio.weight", cg->v1[i]);
+			probe = xasprintf("%s/blkio.throttle.read_bps_device",
+					  cg->v1[i]);
 		if (access(probe, F_OK) == 0)
 			return cg->v1[i];
 	}
@@ -236,9 +237,14 @@ int cgroup_v1_apply(const struct oci_spec *spec, const struct hb_cgroup *cg,
 	}
 	if (r->io_weight > 0) {
 		const char *bl = dir_for(cg, "blkio");
+		cleanup_free char *cfq = NULL;
 
-		if (need(bl, "blkio", err) < 0 ||
-		    write_v1(bl, "blkio.weight", r->io_weight, err) < 0)
+		if (need(bl, "blkio", err) < 0)
+			return -1;
+		/* CFQ's blkio.weight, or BFQ's under another name. */
+		cfq = xasprintf("%s/blkio.weight", bl);
+		if (write_v1(bl, access(cfq, F_OK) == 0 ? "blkio.weight" :
+			     "blkio.bfq.weight", r->io_weight, err) < 0)
 			return -1;
 	}
 	for (i = 0; i < r->n_throttle; i++) {

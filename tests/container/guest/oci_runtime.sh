@@ -9,6 +9,7 @@
 HB=${HYPERBOX:-/hb/bin/hyperbox}
 BB=${BUSYBOX:-/bin/busybox}
 W=$(mktemp -d /tmp/hb-oci.XXXXXX)
+chmod 755 "$W"
 ROOT=$W/state
 N=0
 FAILED=0
@@ -92,7 +93,7 @@ CGV2=no
 UNSHARE="unshare"
 command -v unshare >/dev/null || UNSHARE="$BB unshare"
 
-echo "1..29"
+echo "1..32"
 
 # --- namespaces and rootfs ---
 B=$W/ns
@@ -208,6 +209,35 @@ thr=$(grep nr_throttled "$CPUSTAT" | awk '{print $2}')
 hb delete -f cg3
 [ -n "$thr" ] && [ "$thr" -gt 3 ] && no_trace cg3 && ok "cpu quota throttles (nr_throttled=$thr), cgroup removed" ||
 	not_ok "cpu quota" "nr_throttled=$thr ($CPUSTAT)"
+
+mkbundle "$B" '["sh","-c","cat /proc/self/cgroup; sleep 100"]' '"resources":{"memory":{"limit":67108864},"pids":{"limit":20},"cpu":{"quota":20000,"period":100000,"shares":512,"cpus":"0"}}'
+hb run -d --bundle "$B" cg4 > "$W/cg4.out" 2>&1
+sleep 0.3
+if [ $CGV2 = yes ]; then
+	D=/sys/fs/cgroup/hyperbox/cg4
+	got="$(cat $D/memory.max) $(cat $D/pids.max) $(cat $D/cpu.max) $(cat $D/cpu.weight) $(cat $D/cpuset.cpus)"
+	want="67108864 20 20000 100000 20 0"
+else
+	got="$(cat /sys/fs/cgroup/memory/hyperbox/cg4/memory.limit_in_bytes) $(cat /sys/fs/cgroup/pids/hyperbox/cg4/pids.max) $(cat /sys/fs/cgroup/cpu/hyperbox/cg4/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/hyperbox/cg4/cpu.shares) $(cat /sys/fs/cgroup/cpuset/hyperbox/cg4/cpuset.cpus)"
+	want="67108864 20 20000 512 0"
+fi
+[ "$got" = "$want" ] && ok "linux.resources written to the cgroup ($CGV2 = v2)" || not_ok "resources" "got  $got" "want $want"
+if [ $CGV2 = yes ]; then
+	grep -qx "0::/" "$W/cg4.out" && ok "cgroup namespace rooted at the container's cgroup" ||
+		not_ok "cgroup namespace" "$(cat "$W/cg4.out")"
+else
+	skip "cgroup namespace root" "needs a cgroup2 host"
+fi
+hb delete -f cg4
+
+# --- user namespace with a multi-id range, as root ---
+NS='[{"type":"pid"},{"type":"mount"},{"type":"user"}]' mkbundle "$W/userns" \
+	'["sh","-c","id -u; cat /proc/self/uid_map /proc/self/gid_map"]' \
+	'"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]'
+sed -i 's/{"destination":"\/sys\/fs\/cgroup"[^}]*},//; s/{"destination":"\/sys",[^}]*},//' "$W/userns/config.json"
+out=$(hb run --bundle "$W/userns" u1 2>&1)
+echo "$out" | head -1 | grep -qx 0 && [ "$(echo "$out" | grep -c "0 *100000 *65536")" = 2 ] &&
+	ok "user namespace: uid/gid maps 0-65535 -> 100000" || not_ok "user namespace" "$out"
 
 # --- joining a namespace by path ---
 B=$W/join
