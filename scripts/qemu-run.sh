@@ -17,7 +17,7 @@ kver=${KVER:-$("$top/scripts/kver.sh")}
 kernel=${HB_KERNEL:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || { echo "qemu-run: $kernel missing (apt-get install linux-image-amd64)" >&2; exit 1; }
 
-set -- timeout -k 10 "${QEMU_TIMEOUT:-1200}" \
+set -- timeout --foreground -k 10 "${QEMU_TIMEOUT:-1200}" \
 	qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt \
 	-smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-2048}" \
 	-nographic -no-reboot -nodefaults -serial stdio \

@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--host)
 		[ $# -ge 2 ] || { echo "usage: $0 [--host FILE]... [--guest LABEL FILE]..." >&2; exit 2; }
 		[ -f "$2" ] || { echo "tap-summary: $2: no such file" >&2; exit 2; }
-		args="$args kind=host label=host splat= qrc= $2"
+		args="$args kind=host label=host splat= qrc= oname=$2 $2"
 		shift 2 ;;
 	--guest)
 		[ $# -ge 3 ] || { echo "usage: $0 [--host FILE]... [--guest LABEL FILE]..." >&2; exit 2; }
@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 		[ -s "$f" ] || { f=$tmp/empty.$i; echo "(empty or missing log: $3)" >"$f"; }
 		"$here/check-splat.sh" "$f" >"$tmp/splat.$i" || true
 		qrc=$(cat "$3.qemu-rc" 2>/dev/null || true)
-		args="$args kind=guest label=$2 splat=$tmp/splat.$i qrc=$qrc $f"
+		args="$args kind=guest label=$2 splat=$tmp/splat.$i qrc=$qrc oname=$3 $f"
 		shift 3 ;;
 	*)
 		echo "usage: $0 [--host FILE]... [--guest LABEL FILE]..." >&2; exit 2 ;;
@@ -142,7 +142,7 @@ function finish_file(   line, nsplat) {
 }
 FNR == 1 {
 	if (NR > 1) finish_file()
-	fname = FILENAME
+	fname = oname != "" ? oname : FILENAME
 	f_kind = kind; f_label = label; f_splat = splat; f_qrc = qrc
 	booted = ended = in_dmesg = in_stream = 0
 	bootinfo = ""
