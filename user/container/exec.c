@@ -84,12 +84,19 @@ static int join_container(pid_t pid, const struct oci_spec *spec,
 	int ret = 0;
 
 	/* Enter every cgroup first, while the host's /sys is still visible. */
-	if (st->cgroup_v2)
-		write_file_fmt(xasprintf("%s/cgroup.procs", st->cgroup_v2), NULL,
-			       "0");
-	for (i = 0; i < HB_MAX_V1_CGROUPS && st->cgroup_v1[i]; i++)
-		write_file_fmt(xasprintf("%s/cgroup.procs", st->cgroup_v1[i]),
-			       NULL, "0");
+	for (i = 0; i <= HB_MAX_V1_CGROUPS; i++) {
+		const char *dir = i ? st->cgroup_v1[i - 1] : st->cgroup_v2;
+		cleanup_free char *procs = NULL;
+
+		if (!dir) {
+			if (i)
+				break;
+			continue;
+		}
+		procs = xasprintf("%s/cgroup.procs", dir);
+		if (write_file(procs, "0", 1, err) < 0)
+			return hb_error_wrap(err, "join cgroup");
+	}
 	/* Open all first: after entering mnt, /proc/PID may not be ours. */
 	for (i = 0; i < ARRAY_SIZE(ns_files); i++) {
 		char path[64];
