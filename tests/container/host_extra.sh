@@ -17,7 +17,7 @@ hb() { timeout 30 "$HB" --root "$ROOT" "$@"; }
 trap 'for c in $(ls "$ROOT" 2>/dev/null); do "$HB" --root "$ROOT" delete -f "$c"; done; rm -rf "$W"' EXIT
 
 if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP needs root"; exit 0; fi
-echo "1..6"
+echo "1..7"
 
 mkrootfs() {
 	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
@@ -91,5 +91,24 @@ out=$(hb exec ex1 sh -c 'grep PPid /proc/$$/status')
 hb delete -f ex1
 echo "$out" | grep -q "PPid:.*0" && ok "exec'd process has no runtime parent inside the container" ||
 	not_ok "exec isolation" "$out"
+
+# podman as a client: conmon drives create/start/state/kill/delete.
+if command -v podman >/dev/null && command -v conmon >/dev/null; then
+	P="timeout 120 podman --runtime $HB --cgroup-manager=cgroupfs --events-backend=file"
+	I=localhost/hb-test-busybox:$$
+	mkrootfs "$W/img"
+	tar -C "$W/img" -cf "$W/img.tar" .
+	if $P import "$W/img.tar" "$I" >/dev/null 2>&1; then
+		out=$($P run --rm --network none --ulimit nofile=1024:1024 \
+			--ulimit nproc=1024:1024 "$I" /bin/echo ok 2>&1)
+		[ "$out" = ok ] && ok "podman --runtime hyperbox run --rm IMAGE /bin/echo ok" ||
+			not_ok "podman run" "$out"
+		$P rmi -f "$I" >/dev/null 2>&1
+	else
+		skip "podman run" "podman import failed"
+	fi
+else
+	skip "podman run" "no podman/conmon"
+fi
 
 [ $FAILED = 0 ]
