@@ -70,12 +70,13 @@ void test_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define TEST_ASSERT_ERRNO(expr, err)					\
 	do {								\
 		long __r = (long)(expr);				\
-		if (__r != -(long)(err))				\
+		int __e = (err);					\
+		if (__r != -(long)__e)					\
 			test_fail(__FILE__, __LINE__,			\
-				  "%s returned %ld (%s), expected -%s",	\
+				  "%s returned %ld (%s), expected -%d (%s)", \
 				  #expr, __r,				\
 				  __r < 0 ? strerror((int)-__r) : "success", \
-				  #err);				\
+				  __e, strerror(__e));			\
 	} while (0)
 
 #define TEST_ASSERT_OK(expr)						\
