@@ -104,8 +104,8 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui)
 {
 	struct hb_irqfd_entry *irqfd, *e;
 	struct hb_irqfd a;
+	struct file *file;
 	__poll_t events;
-	struct fd f;
 	long ret;
 	int i;
 
@@ -127,12 +127,12 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui)
 	irqfd->vector = a.vector;
 	irqfd->vcpu = a.vcpu;
 
-	f = fdget(a.fd);
-	if (!f.file) {
+	file = fget(a.fd);
+	if (!file) {
 		ret = -EBADF;
 		goto err_free;
 	}
-	irqfd->ctx = eventfd_ctx_fileget(f.file);
+	irqfd->ctx = eventfd_ctx_fileget(file);
 	if (IS_ERR(irqfd->ctx)) {
 		ret = PTR_ERR(irqfd->ctx);
 		goto err_fd;
@@ -153,7 +153,7 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui)
 	init_poll_funcptr(&irqfd->pt, hb_irqfd_queue_proc);
 	list_add_tail(&irqfd->link, &vm->irqfds);
 	atomic_inc(&vm->nr_irqfds);
-	events = vfs_poll(f.file, &irqfd->pt);
+	events = vfs_poll(file, &irqfd->pt);
 	/* Signalled before we listened: deliver that one too. */
 	if (events & EPOLLIN) {
 		u64 cnt;
@@ -162,11 +162,11 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui)
 		hb_vm_raise_irq(vm, a.vcpu, a.vector);
 	}
 	mutex_unlock(&vm->irqfd_lock);
-	fdput(f);
+	fput(file);
 	return 0;
 
 err_fd:
-	fdput(f);
+	fput(file);
 err_free:
 	kfree(irqfd);
 	return ret;

@@ -553,7 +553,7 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 		[HB_RING_BACKEND_STREAM] = &hb_ring_stream,
 	};
 	u32 event = (c->features & HB_RING_F_EVENT_IDX) ? 2 : 0;
-	struct fd f;
+	struct file *kick_file;
 	__poll_t events;
 
 	ring->num = c->num;
@@ -599,21 +599,21 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 		vfs_poll(ring->backend_file, &ring->fd_pt);
 	}
 
-	f = fdget(c->kick_fd);
-	if (!f.file)
+	kick_file = fget(c->kick_fd);
+	if (!kick_file)
 		return -EBADF;
-	ring->kick = eventfd_ctx_fileget(f.file);
+	ring->kick = eventfd_ctx_fileget(kick_file);
 	if (IS_ERR(ring->kick)) {
 		long ret = PTR_ERR(ring->kick);
 
 		ring->kick = NULL;
-		fdput(f);
+		fput(kick_file);
 		return ret;
 	}
 	init_waitqueue_func_entry(&ring->kick_wait, hb_ring_kick_wakeup);
 	init_poll_funcptr(&ring->kick_pt, hb_ring_kick_queue);
-	events = vfs_poll(f.file, &ring->kick_pt);
-	fdput(f);
+	events = vfs_poll(kick_file, &ring->kick_pt);
+	fput(kick_file);
 	if (events & EPOLLIN) {
 		u64 cnt;
 
