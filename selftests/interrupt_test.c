@@ -97,6 +97,28 @@ HB_TEST(interrupt_waits_until_the_guest_sets_if)
 	vm_free(vm);
 }
 
+/* Saving and restoring the events must not change what they mean. */
+HB_TEST(events_round_trip_keeps_a_queued_interrupt_waiting_for_if)
+{
+	struct hb_vcpu_events ev;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_VCPU_EVENTS, "HB_CAP_VCPU_EVENTS");
+	vm = vm_create_with_idt(guest_irq_waits_for_if, &vcpu);
+	vm_install_exception_handler(vm, IRQ_VECTOR, irq_handler);
+
+	vcpu_run_expect_sync(vcpu, 1);
+	vcpu_interrupt(vcpu, IRQ_VECTOR);
+	vcpu_run_expect_sync(vcpu, 2);
+	vcpu_events_get(vcpu, &ev);
+	vcpu_events_set(vcpu, &ev);
+	/* IF is still 0: the guest checks at sync 3 that nothing came. */
+	vcpu_run_expect_sync(vcpu, 3);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 HB_TEST(bad_interrupt_requests_are_refused)
 {
 	struct hb_interrupt flags = { .irq = IRQ_VECTOR, .flags = 1 };

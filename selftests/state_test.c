@@ -292,6 +292,7 @@ HB_TEST(guest_sees_host_fpu_state_and_host_keeps_its_own)
 /* ---- save/restore ------------------------------------------------------- */
 
 #define HC_STEP		0x200
+#define STEP_MMIO_GPA	0x40000000ull	/* no slot: every read exits */
 #define STEPS		120
 #define SNAPSHOT_STEP	50
 #define STI_STEP	80
@@ -311,8 +312,9 @@ static void step_irq_handler(struct ex_regs *regs)
 
 /*
  * A computation whose state lives in GPRs, an XMM register, an MSR, the
- * stack and memory, reporting every step with a hypercall (an exit each).
- * Interrupts are only taken in one window (STI_STEP).
+ * stack and memory, with an MMIO read in every step (an exit) and a
+ * hypercall reporting the step (another exit). Interrupts are only taken
+ * in one window (STI_STEP).
  */
 static void guest_steps(void)
 {
@@ -324,6 +326,7 @@ static void guest_steps(void)
 		a ^= a >> 7;
 		a ^= a << 17;
 		b = b * 31 + a + irq_sum;
+		b ^= *(volatile uint64_t *)STEP_MMIO_GPA;
 		asm volatile("movq %1, %%xmm2\n\t"
 			     "paddq %%xmm2, %%xmm1\n\t"
 			     "movq %%xmm1, %0"
@@ -343,11 +346,35 @@ struct step {
 	uint64_t args[HB_HC_NR_ARGS];
 };
 
-/* One step: the exit must be HC_STEP; the answer depends on the args. */
-static void run_step(struct vcpu *vcpu, struct step *s)
+static uint64_t step_mmio_value(unsigned int step)
+{
+	return 0x5bd1e995ull * (step + 1);
+}
+
+/* The MMIO read of step @i; the vCPU then owes the load's completion. */
+static void run_to_step_mmio(struct vcpu *vcpu, unsigned int i)
+{
+	struct hb_run *run = vcpu->run;
+	uint64_t v = step_mmio_value(i);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == HB_EXIT_MMIO && !run->mmio.is_write &&
+		    run->mmio.phys_addr == STEP_MMIO_GPA && run->mmio.len == 8,
+		    "step %u: %s", i, exit_describe(vcpu));
+	memcpy(run->mmio.data, &v, sizeof(v));
+}
+
+/*
+ * Step @i from wherever the vCPU is (before or after its MMIO read) to its
+ * hypercall, which must be HC_STEP; the answer depends on the args.
+ */
+static void run_step(struct vcpu *vcpu, unsigned int i, bool mmio_done,
+		     struct step *s)
 {
 	struct hb_run *run = vcpu->run;
 
+	if (!mmio_done)
+		run_to_step_mmio(vcpu, i);
 	vcpu_run(vcpu);
 	TEST_ASSERT(run->exit_reason == HB_EXIT_HYPERCALL &&
 		    run->hypercall.nr == HC_STEP, "vCPU %p: %s", (void *)vcpu,
@@ -365,7 +392,10 @@ struct snapshot {
 	void *mem;
 };
 
-/* Lets the module finish the pending exit (RAX of the hypercall) first. */
+/*
+ * Lets the module finish the pending exit (RAX of the hypercall, the
+ * register of the MMIO load) first, as for KVM.
+ */
 static void complete_pending_exit(struct vcpu *vcpu)
 {
 	require_cap(HB_CAP_IMMEDIATE_EXIT, "HB_CAP_IMMEDIATE_EXIT");
@@ -423,14 +453,14 @@ static struct vcpu *snapshot_restore(struct vm *vm, const struct snapshot *s,
 }
 
 static void check_same_steps(struct vcpu *orig, struct vcpu *copy,
-			     unsigned int from)
+			     unsigned int from, bool mmio_done)
 {
 	struct step a, b;
 	unsigned int i, j;
 
 	for (i = from; i < STEPS; i++) {
-		run_step(orig, &a);
-		run_step(copy, &b);
+		run_step(orig, i, mmio_done && i == from, &a);
+		run_step(copy, i, mmio_done && i == from, &b);
 		TEST_ASSERT_EQ(a.args[0], i);
 		for (j = 0; j < HB_HC_NR_ARGS; j++)
 			TEST_ASSERT(a.args[j] == b.args[j],
@@ -442,7 +472,7 @@ static void check_same_steps(struct vcpu *orig, struct vcpu *copy,
 	vcpu_run_expect_done(copy);
 }
 
-static void test_save_restore(bool pending_irq)
+static void test_save_restore(bool pending_irq, bool at_mmio_read)
 {
 	struct vcpu *orig, *copy;
 	struct vm *vm, *vm2;
@@ -460,9 +490,12 @@ static void test_save_restore(bool pending_irq)
 	vm_install_exception_handler(vm, RESTORE_IRQ, step_irq_handler);
 
 	for (i = 0; i < SNAPSHOT_STEP; i++) {
-		run_step(orig, &s);
+		run_step(orig, i, false, &s);
 		TEST_ASSERT_EQ(s.args[0], i);
 	}
+	/* Stop in the middle of a step: at its MMIO load. */
+	if (at_mmio_read)
+		run_to_step_mmio(orig, SNAPSHOT_STEP);
 	/* IF=0 here: the interrupt stays pending until STI_STEP. */
 	if (pending_irq)
 		vcpu_interrupt(orig, RESTORE_IRQ);
@@ -470,7 +503,7 @@ static void test_save_restore(bool pending_irq)
 
 	vm2 = vm_create(VMM_MODE_LONG);
 	copy = snapshot_restore(vm2, &snap, guest_steps);
-	check_same_steps(orig, copy, SNAPSHOT_STEP);
+	check_same_steps(orig, copy, SNAPSHOT_STEP, at_mmio_read);
 	/* The pending interrupt was taken once, in the STI window, by both. */
 	TEST_ASSERT_EQ(guest_irq_sum(vm), pending_irq ? RESTORE_IRQ * 1000 : 0);
 	TEST_ASSERT_EQ(guest_irq_sum(vm2), pending_irq ? RESTORE_IRQ * 1000 : 0);
@@ -482,10 +515,16 @@ static void test_save_restore(bool pending_irq)
 
 HB_TEST(restored_vcpu_continues_identically)
 {
-	test_save_restore(false);
+	test_save_restore(false, false);
 }
 
 HB_TEST(restored_vcpu_keeps_a_pending_interrupt_pending)
 {
-	test_save_restore(true);
+	test_save_restore(true, false);
+}
+
+HB_TEST(snapshot_at_an_mmio_read_completes_the_load_first)
+{
+	require_cap(HB_CAP_MMIO, "HB_CAP_MMIO");
+	test_save_restore(false, true);
 }
