@@ -19,6 +19,8 @@ T       ?=
 KERNEL  ?=
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?=
+# make fuzz FUZZ_SEED=S FUZZ_START=I: replay iteration I of seed S alone
+FUZZ_START ?=
 
 SUBDIRS := $(foreach d,user selftests bench guests,$(if $(wildcard $(d)/Makefile),$(d)))
 
@@ -62,7 +64,8 @@ fuzz: all
 	@QEMU_TIMEOUT=$$(($(FUZZ_SECONDS) + 900)) scripts/run-guest-tests.sh $(OUT)/fuzz.log \
 		$(OUT)/initramfs.cpio.gz hb.filter=selftests/fuzz hb.bench=0 \
 		hb.timeout=$$(($(FUZZ_SECONDS) + 300)) hb.fuzz_seconds=$(FUZZ_SECONDS) \
-		$(if $(FUZZ_SEED),hb.fuzz_seed=$(FUZZ_SEED))
+		$(if $(FUZZ_SEED),hb.fuzz_seed=$(FUZZ_SEED)) \
+		$(if $(FUZZ_START),hb.fuzz_start=$(FUZZ_START) hb.fuzz_iterations=1)
 	@scripts/tap-summary.sh --guest fuzz $(OUT)/fuzz.log
 
 # Only the QEMU guest lane, on what is already built (quick loop).

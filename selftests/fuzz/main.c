@@ -6,7 +6,8 @@
  *        [--threads N] [-v]
  *
  * Defaults come from the kernel command line of the test guest when
- * present (hb.fuzz_seconds=N, hb.fuzz_seed=N; see `make fuzz`), else a
+ * present (hb.fuzz_seconds=N, hb.fuzz_seed=N, hb.fuzz_start=I,
+ * hb.fuzz_iterations=N; see `make fuzz`), else a
  * 40 s budget and a seed from the clock. The seed is printed first; a
  * failing iteration is replayed with --seed S --start I --iterations 1.
  *
@@ -225,8 +226,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	o->seed = cmdline_knob("hb.fuzz_seed", now_ns() ^ ((uint64_t)getpid() << 32));
 	o->seconds = cmdline_knob("hb.fuzz_seconds", 40);
-	o->start = 0;
-	o->iterations = UINT64_MAX;
+	o->start = cmdline_knob("hb.fuzz_start", 0);
+	o->iterations = cmdline_knob("hb.fuzz_iterations", UINT64_MAX);
 	for (i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -343,6 +344,11 @@ int main(int argc, char **argv)
 		if (verbose || (done % 50) == 0)
 			printf("# %" PRIu64 " iterations, %" PRIu64 " ioctls, %" PRIu64 " runs\n",
 			       done, sh->ioctls, sh->runs);
+	}
+	if (why[T_HANG][0] || why[T_SPLAT][0]) {
+		/* Stall reports and hung-task backtraces come late. */
+		sleep(why[T_HANG][0] ? 30 : 3);
+		verdict_kmsg_dump_rest();
 	}
 	if (!why[T_HANG][0])
 		verdict_sanity_run(why[T_SANE], sizeof(why[0]));

@@ -71,6 +71,15 @@ int verdict_counters_settle(char *why, size_t len)
 }
 
 static int kmsg_fd = -1;
+static int kmsg_dumping;
+
+void verdict_kmsg_dump_rest(void)
+{
+	char why[16];
+
+	kmsg_dumping = 1;
+	verdict_kmsg_splat(why, sizeof(why));
+}
 
 void verdict_kmsg_open(void)
 {
@@ -106,12 +115,18 @@ int verdict_kmsg_splat(char *why, size_t len)
 		rec[n] = 0;
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
+		/* Once something was found, show everything (backtraces). */
+		if (kmsg_dumping) {
+			printf("# kmsg: %s", msg);
+			continue;
+		}
 		for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
 			if (!strstr(msg, pats[i]))
 				continue;
 			if (!found++)
 				snprintf(why, len, "kernel log: %.400s", msg);
 			printf("# kmsg: %s", msg);
+			kmsg_dumping = 1;
 			break;
 		}
 	}

@@ -16,6 +16,8 @@ int verdict_counters_settle(char *why, size_t len);
 /* New kernel log records since the last call that look like a splat. */
 void verdict_kmsg_open(void);
 int verdict_kmsg_splat(char *why, size_t len);
+/* After a finding: print every record not yet read (backtraces). */
+void verdict_kmsg_dump_rest(void);
 
 /* A fresh VM runs a tiny real-mode guest to its port write and HLT. */
 int verdict_sanity_run(char *why, size_t len);
