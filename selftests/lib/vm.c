@@ -234,7 +234,7 @@ void *vm_add_slot(struct vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa,
 	return mem;
 }
 
-/* Deliberately not a static buffer per call site: one message at a time. */
+/* Returns a static buffer: a failing test prints one message at a time. */
 const char *exit_describe(struct vcpu *vcpu)
 {
 	static char buf[256];

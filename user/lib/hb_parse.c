@@ -43,7 +43,7 @@ static int unit_shift(const char *suffix, unsigned int *shift)
 		return 0;
 	}
 	pos = strchr(units, toupper((unsigned char)suffix[0]));
-	if (!pos || !suffix[0])
+	if (!pos)
 		return -EINVAL;
 	*shift = 10 * (unsigned int)(pos - units + 1);
 	suffix++;
