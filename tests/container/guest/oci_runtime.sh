@@ -93,7 +93,7 @@ CGV2=no
 UNSHARE="unshare"
 command -v unshare >/dev/null || UNSHARE="$BB unshare"
 
-echo "1..32"
+echo "1..34"
 
 # --- namespaces and rootfs ---
 B=$W/ns
@@ -136,6 +136,27 @@ hb kill life1 TERM && sleep 0.5 && hb state life1 | grep -q '"status":"stopped"'
 hb delete life1 && no_trace life1 && ok "delete: nothing left" || not_ok "delete" "$(no_trace life1)"
 hb create --bundle "$B" life2 && hb start life2 && hb kill life2 9 && sleep 0.3 &&
 	hb state life2 | grep -q stopped && hb delete life2 && ok "kill ID 9 (number)" || not_ok "kill by number"
+
+# run in the foreground forwards signals; kill --all reaches every process.
+mkbundle "$W/fwd" '["sh","-c","trap \"echo got-term; exit 3\" TERM; while :; do sleep 0.1; done"]'
+(cd "$W/fwd" && exec "$HB" --root "$ROOT" run fwd1 > "$W/fwd.out" 2>&1) &
+RPID=$!
+sleep 1
+kill -TERM $RPID
+wait $RPID; rc=$?
+[ $rc = 3 ] && grep -q got-term "$W/fwd.out" && no_trace fwd1 &&
+	ok "run forwards SIGTERM to the container and returns its exit code" ||
+	not_ok "signal forwarding" "rc=$rc $(cat "$W/fwd.out")"
+mkbundle "$W/all" '["sh","-c","sleep 100 & sleep 100 & wait"]'
+hb run -d --bundle "$W/all" all1
+sleep 0.3
+P=$(hb state all1 | grep '"pid"' | tr -dc 0-9)
+hb kill --all all1 KILL
+sleep 0.5
+left=$(for p in /proc/[0-9]*; do grep -l "^PPid:[[:space:]]*$P\$" $p/status 2>/dev/null; done | wc -l)
+hb state all1 | grep -q stopped && [ "$left" = 0 ] && ok "kill --all signals every process in the cgroup" ||
+	not_ok "kill --all" "left=$left"
+hb delete all1
 
 # --- exec, fds, security ---
 B=$W/sec
@@ -262,9 +283,18 @@ hb run -d --bundle "$W/net" --network hbt0 n2
 hb exec n1 ping -c1 -W2 10.77.0.3 >/dev/null
 if hb exec n1 ping -c1 -W1 10.78.0.1 >/dev/null 2>&1; then echo reached-outside; exit 1; fi
 hb exec n2 sh -c 'ls /sys/class/net | tr "\n" " "; echo'
+if hb run -d --bundle "$W/net" --network nosuchbr n3 2>/dev/null; then echo bad-bridge-accepted; exit 1; fi
+[ ! -e "$ROOT/n3" ] || { echo "n3 state left"; exit 1; }
+for i in 4 5 6 7; do hb run -d --bundle "$W/net" --network hbt0 n\$i & done
+wait
+[ "\$(awk '/^10\./ {print \$1}' "$ROOT/.net/hbt0.ipam" | sort -u | wc -l)" = 6 ] || { echo "duplicate lease"; exit 1; }
+for i in 4 5 6 7; do hb delete -f n\$i; done
+if hb run --bundle "$W/bad" --network hbt0 n8 2>/dev/null; then echo bad-mount-accepted; exit 1; fi
+[ "\$(ip link show | grep -c hbv)" = 2 ] || { echo "veth of failed n8 left"; exit 1; }
+[ "\$(grep -c '^10\.' "$ROOT/.net/hbt0.ipam")" = 2 ] || { echo "lease of failed n8 left"; exit 1; }
 hb delete -f n1
 hb delete -f n2
-ls /sys/class/net | grep -c hbv || true
+ip link show | grep -c hbv || true
 grep -c '^10\.' "$ROOT/.net/hbt0.ipam" || true
 hb net delete hbt0
 NET
