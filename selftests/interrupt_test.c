@@ -41,13 +41,18 @@ static struct vm *vm_create_with_idt(void *guest_code, struct vcpu **vcpu)
 	return vm;
 }
 
+/*
+ * @irq: IRQ_VECTOR is queued, waiting for IF=1: "pending", not "injected"
+ * (which is an interrupt whose delivery an exit cut short).
+ */
 static void expect_events(struct vcpu *vcpu, bool irq, bool nmi_pending,
 			  bool nmi_masked)
 {
 	struct hb_vcpu_events ev;
 
 	vcpu_events_get(vcpu, &ev);
-	TEST_ASSERT_EQ(ev.interrupt.injected, irq);
+	TEST_ASSERT_EQ(ev.interrupt.pending, irq);
+	TEST_ASSERT_EQ(ev.interrupt.injected, 0);
 	if (irq)
 		TEST_ASSERT_EQ(ev.interrupt.nr, IRQ_VECTOR);
 	TEST_ASSERT_EQ(ev.nmi.pending, nmi_pending);
@@ -115,6 +120,60 @@ HB_TEST(events_round_trip_keeps_a_queued_interrupt_waiting_for_if)
 	vcpu_events_set(vcpu, &ev);
 	/* IF is still 0: the guest checks at sync 3 that nothing came. */
 	vcpu_run_expect_sync(vcpu, 3);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
+ * Through HB_SET_VCPU_EVENTS: an "injected" interrupt was already being
+ * delivered, so it goes in on the next entry even with IF=0; a "pending"
+ * one waits for IF=1 like HB_INTERRUPT's.
+ */
+static void guest_events_irqs(void)
+{
+	GUEST_SYNC(1);		/* the host sets IRQ_VECTOR2 injected */
+	GUEST_ASSERT_EQ(irq_count, 1);
+	GUEST_ASSERT_EQ(irq_vector, IRQ_VECTOR2);
+	GUEST_ASSERT(!(get_rflags() & X86_RFLAGS_IF));
+	GUEST_SYNC(2);		/* the host sets IRQ_VECTOR pending */
+	GUEST_SYNC(3);
+	GUEST_ASSERT_EQ(irq_count, 1);
+	sti();
+	asm volatile("nop");
+	cli();
+	GUEST_ASSERT_EQ(irq_count, 2);
+	GUEST_ASSERT_EQ(irq_vector, IRQ_VECTOR);
+}
+
+static void set_irq_event(struct vcpu *vcpu, uint8_t vector, bool injected)
+{
+	struct hb_vcpu_events ev;
+
+	vcpu_events_get(vcpu, &ev);
+	ev.interrupt.nr = vector;
+	ev.interrupt.injected = injected;
+	ev.interrupt.pending = !injected;
+	vcpu_events_set(vcpu, &ev);
+}
+
+HB_TEST(set_events_injected_irq_goes_in_at_once_pending_waits_for_if)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_VCPU_EVENTS, "HB_CAP_VCPU_EVENTS");
+	vm = vm_create_with_idt(guest_events_irqs, &vcpu);
+	vm_install_exception_handler(vm, IRQ_VECTOR, irq_handler);
+	vm_install_exception_handler(vm, IRQ_VECTOR2, irq_handler);
+
+	vcpu_run_expect_sync(vcpu, 1);
+	set_irq_event(vcpu, IRQ_VECTOR2, true);
+	vcpu_run_expect_sync(vcpu, 2);
+	set_irq_event(vcpu, IRQ_VECTOR, false);
+	/* HB_INTERRUPT sees the slot taken. */
+	TEST_ASSERT_ERRNO(_vcpu_interrupt(vcpu, IRQ_VECTOR2), EBUSY);
+	vcpu_run_expect_sync(vcpu, 3);
+	expect_events(vcpu, true, false, false);
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }
@@ -559,6 +618,19 @@ HB_TEST(bad_vcpu_events_are_refused)
 	bad = ev;
 	bad.interrupt.injected = 1;
 	bad.interrupt.nr = 31;
+	TEST_ASSERT_ERRNO(vcpu_ioctl(vcpu, HB_SET_VCPU_EVENTS, &bad), EINVAL);
+	bad.interrupt.injected = 0;
+	bad.interrupt.pending = 1;
+	TEST_ASSERT_ERRNO(vcpu_ioctl(vcpu, HB_SET_VCPU_EVENTS, &bad), EINVAL);
+	bad.interrupt.nr = IRQ_VECTOR;
+	bad.interrupt.pending = 2;
+	TEST_ASSERT_ERRNO(vcpu_ioctl(vcpu, HB_SET_VCPU_EVENTS, &bad), EINVAL);
+	/* In flight and waiting at once: one interrupt cannot be both. */
+	bad.interrupt.pending = 1;
+	bad.interrupt.injected = 1;
+	TEST_ASSERT_ERRNO(vcpu_ioctl(vcpu, HB_SET_VCPU_EVENTS, &bad), EINVAL);
+	bad = ev;
+	bad.interrupt.pad2 = 1;
 	TEST_ASSERT_ERRNO(vcpu_ioctl(vcpu, HB_SET_VCPU_EVENTS, &bad), EINVAL);
 	bad = ev;
 	bad.interrupt.shadow = 4;
