@@ -109,8 +109,12 @@ int vmm_vcpu_loop(struct hb_vcpu *vcpu, struct io_bus *io,
 
 	for (;;) {
 		ret = hb_vcpu_run(vcpu);
+		/*
+		 * A signal we survive (SIGSTOP/SIGCONT after ^Z, a handled
+		 * one) only paused the guest; fatal ones never return here.
+		 */
 		if (ret == -EINTR)
-			return hb_err_set(err, EINTR, "guest interrupted");
+			continue;
 		if (ret < 0)
 			return hb_err_set(err, -ret, "HB_RUN");
 		ret = vmm_handle_exit(vcpu->run, io, stop, err);
