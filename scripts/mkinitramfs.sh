@@ -116,6 +116,11 @@ if [ -d "$top/selftests/build" ]; then
 		copy_libs "$f"
 	done
 fi
+# Hostile container tests (issue 7): tests/hostile/guest/*.sh -> /hb/hostile
+if [ -d "$top/tests/hostile/guest" ]; then
+	mkdir -p hb/hostile
+	cp -a "$top/tests/hostile/guest/." hb/hostile/
+fi
 if [ -d "$top/tests/container/guest" ]; then
 	cp -a "$top/tests/container/guest/." hb/container/
 	for f in hb/container/*; do copy_libs "$f"; done
