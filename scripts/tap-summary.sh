@@ -25,7 +25,7 @@
 # Prints TAP with a header per test program, the failures again, the
 # hardening line (issue 7) "hardening: fuzz iterations run N, hostile cases
 # run N, leaks found N" (fuzz iterations: "# fuzz iterations run: N" lines;
-# hostile cases: results of */hostile_* programs that were not skipped;
+# hostile cases: results of */hostile_* and hostile/* programs that were not skipped;
 # leaks: "# leaks found: N" lines plus failed leak checks, i.e. not-ok
 # lines naming no_leaks_after_tests or "counters zero"), then as the
 # very last line "hyperbox: N passed, N failed, N skipped". Exit 1 if any failed
@@ -171,7 +171,7 @@ FNR == 1 {
 	if (line ~ /^\[ *[0-9]+\.[0-9]+\]/) next
 	if (line ~ /^# fuzz iterations run: [0-9]+/) { n = line; sub(/.*: /, "", n); fuzz_iters += n }
 	if (line ~ /^# leaks found: [0-9]+/) { n = line; sub(/.*: /, "", n); leaks += n }
-	if (sname ~ /\/hostile_/ && line ~ /^(not )?ok([ \t]|$)/ && tolower(line) !~ /#[ \t]*skip/) hostile++
+	if (sname ~ /\/hostile[_\/]/ && line ~ /^(not )?ok([ \t]|$)/ && tolower(line) !~ /#[ \t]*skip/) hostile++
 	if (line ~ /^not ok/ && line ~ /no_leaks_after_tests|counters zero/) leaks++
 	if (line ~ /^not ok([ \t]|$)/) {
 		s_results++
