@@ -152,7 +152,7 @@ struct vcpu *vm_vcpu_add_blob(struct vm *vm, unsigned int id,
 		    "blobs are for real/protected mode");
 	memcpy(addr_gpa2hva(vm, BLOB_GPA), start, len);
 	patch_hypercalls(vm, start, end);
-	/* Real mode: stack in the blob's 64 KiB segment, below the code... */
+	/* Real mode: the stack grows down from the top of the blob's segment. */
 	return vcpu_create(vm, id, BLOB_GPA,
 			   vm->mode == VMM_MODE_REAL ? BLOB_GPA + 0xfff0 :
 			   VM_STACKS_GPA + (id + 1) * VM_STACK_SIZE);
