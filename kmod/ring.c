@@ -418,6 +418,9 @@ static long hb_ring_ioctl(struct file *filp, unsigned int cmd,
 			ret = -EBUSY;
 			break;
 		}
+		/* Userspace took the half-written head chain over. */
+		if (st.last_avail_idx != ring->last_avail)
+			ring->partial = 0;
 		ring->last_avail = st.last_avail_idx;
 		ring->used_idx = st.used_idx;
 		ret = hb_ring_start(ring);
