@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <arpa/inet.h>
@@ -29,6 +30,7 @@
 #include <linux/if_ether.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -225,10 +227,20 @@ static int runner_join(struct runner *r, int ms)
 	return r->ret;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
 static void nop_handler(int sig)
 {
 	(void)sig;
 }
+
+static void guest_still_alive(void);
 
 /* ------------------------------------------------------------------ */
 /* Guest state shared by the scenarios (the guest's copy is the one used) */
@@ -582,18 +594,24 @@ static void guest_halts_forever(void)
  * A vCPU halted in the module because an irqfd exists must not sleep on
  * once the last irqfd is gone: nothing could ever wake it.
  */
-HB_TEST_TIMEOUT(irqfd_deassign_releases_a_halted_vcpu, 30)
+static void irqfd_deassign_releases(unsigned int halted_id)
 {
 	struct sigaction sa = { .sa_handler = nop_handler };
 	int efd = new_eventfd();
 	struct runner r;
-	struct vcpu *vcpu;
+	struct vcpu *vcpu, *v0;
 	struct vm *vm;
 	int i;
 
 	require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD");
-	vm = ring_vm(guest_halts_forever, &vcpu);
+	vm = ring_vm(guest_halts_forever, &v0);
+	vcpu = v0;
+	if (halted_id) {
+		vcpu = vm_vcpu_add(vm, halted_id, guest_halts_forever);
+		vcpu_init_descriptor_tables(vcpu);
+	}
 	sigaction(SIGUSR1, &sa, NULL);
+	/* The line goes to vCPU 0; any vCPU halts in the module meanwhile. */
 	TEST_ASSERT_OK(_irqfd(vm, efd, RING_VECTOR, 0, 0));
 	vcpu_run_expect_sync(vcpu, 1);
 	runner_start(&r, vcpu);
@@ -611,6 +629,17 @@ HB_TEST_TIMEOUT(irqfd_deassign_releases_a_halted_vcpu, 30)
 	TEST_ASSERT_EXIT(vcpu, HB_EXIT_HLT);
 	vm_free(vm);
 	close(efd);
+}
+
+HB_TEST_TIMEOUT(irqfd_deassign_releases_a_halted_vcpu, 30)
+{
+	irqfd_deassign_releases(0);
+}
+
+/* The wait is for "any irqfd in the VM": every halted vCPU must hear. */
+HB_TEST_TIMEOUT(irqfd_deassign_releases_halted_vcpus_of_other_lines, 30)
+{
+	irqfd_deassign_releases(1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1052,9 +1081,8 @@ HB_TEST(stop_and_restart_resume_at_the_right_index)
 	for (i = 0; i < SR_BY_HOST; i++)
 		host_process_one(vm, &st.last_avail_idx, &st.used_idx, 16);
 
-	st.state = 1;
-	TEST_ASSERT_ERRNO(__hb_ioctl(ring, HB_RING_START, &st), EINVAL);
-	st.state = 0;
+	/* The state HB_RING_STOP returned may be passed back as it is. */
+	TEST_ASSERT_EQ(st.state, HB_RING_STATE_STOPPED);
 	st.reserved[1] = 1;
 	TEST_ASSERT_ERRNO(__hb_ioctl(ring, HB_RING_START, &st), EINVAL);
 	st.reserved[1] = 0;
@@ -1208,6 +1236,71 @@ HB_TEST(stream_backend_talks_to_a_socket_peer)
 	peer.stop = 1;
 	pthread_join(peer.thread, NULL);
 	TEST_ASSERT(peer.bytes > 0, "the peer saw nothing");
+	vm_free(vm);
+	close(ring);
+	close(kick);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * The stream backend remembers how much of the head chain it already wrote
+ * to the fd. When userspace takes that chain over (stop, complete it
+ * itself, restart one index further), the next chain must go out whole.
+ */
+HB_TEST(stream_restart_after_takeover_sends_the_next_chain_whole)
+{
+	int sv[2], kick = new_eventfd(), ring;
+	struct vring_desc *d;
+	struct vring_avail *a;
+	struct vring_used *u;
+	struct hb_ring_config c;
+	struct hb_ring_state st;
+	struct vcpu *vcpu;
+	char buf[64], *base;
+	struct vm *vm;
+	ssize_t n;
+
+	vm = ring_vm(guest_still_alive, &vcpu);
+	TEST_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+				SOCK_CLOEXEC, 0, sv), "socketpair");
+	base = addr_gpa2hva(vm, RING_GPA);
+	d = (void *)(base + vring_desc_off(8));
+	a = (void *)(base + vring_avail_off(8));
+	u = (void *)(base + vring_used_off(8));
+	memcpy(addr_gpa2hva(vm, BUF_GPA), "AAAA", 4);
+	memcpy(addr_gpa2hva(vm, BUF_GPA + 0x100), "BBBBBBBB", 8);
+	/* Chain 0: "AAAA" out, 16 bytes in; the peer stays silent. */
+	d[0] = (struct vring_desc){ BUF_GPA, 4, VRING_DESC_F_NEXT, 1 };
+	d[1] = (struct vring_desc){ BUF_GPA + 0x1000, 16, VRING_DESC_F_WRITE, 0 };
+	a->ring[0] = 0;
+	a->idx = 1;
+	c = ring_config(RING_GPA, 8, 0, kick, -1);
+	c.backend = HB_RING_BACKEND_STREAM;
+	c.backend_fd = sv[0];
+	ring = ring_create(vm, &c);
+	usleep(200 * 1000);
+	n = read(sv[1], buf, sizeof(buf));
+	TEST_ASSERT(n == 4 && !memcmp(buf, "AAAA", 4), "read %zd", n);
+
+	/* Userspace takes chain 0 over and completes it. */
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.last_avail_idx, 0);
+	u->ring[0].id = 0;
+	u->ring[0].len = 0;
+	u->idx = 1;
+	/* Chain 1: "BBBBBBBB" out. */
+	d[2] = (struct vring_desc){ BUF_GPA + 0x100, 8, VRING_DESC_F_NEXT, 3 };
+	d[3] = (struct vring_desc){ BUF_GPA + 0x2000, 16, VRING_DESC_F_WRITE, 0 };
+	a->ring[1] = 2;
+	a->idx = 2;
+	st = (struct hb_ring_state){ .last_avail_idx = 1, .used_idx = 1 };
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_START, &st));
+	usleep(200 * 1000);
+	n = read(sv[1], buf, sizeof(buf));
+	TEST_ASSERT(n == 8 && !memcmp(buf, "BBBBBBBB", 8),
+		    "the restarted ring sent %zd bytes (\"%.*s\"), not the whole 8-byte chain",
+		    n, n > 0 ? (int)n : 0, buf);
 	vm_free(vm);
 	close(ring);
 	close(kick);
@@ -1693,6 +1786,157 @@ HB_TEST(malformed_rings_break_only_the_ring)
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 	close(kick);
+}
+
+/*
+ * One chain may describe far more bytes than the guest has: 64 readable
+ * and 64 writable descriptors each covering all 32 MiB of slot 0 ask the
+ * loopback worker to copy 2 GiB. Stopping the ring (or closing it, or the
+ * VMM exiting) must not wait for that copy to end.
+ */
+#define HUGE_NUM	128
+
+HB_TEST_TIMEOUT(huge_chain_does_not_hold_up_ring_stop, 170)
+{
+	int kick = new_eventfd(), ring, i;
+	struct hb_ring_config c;
+	struct hb_ring_state st;
+	struct hb_ring_stats s;
+	struct vring_desc *d;
+	struct vring_avail *a;
+	struct vcpu *vcpu;
+	uint64_t t0, t1;
+	char *base;
+	struct vm *vm;
+
+	vm = ring_vm(guest_still_alive, &vcpu);
+	base = addr_gpa2hva(vm, RING_GPA);
+	memset(base, 0, vring_size(HUGE_NUM));
+	d = (void *)(base + vring_desc_off(HUGE_NUM));
+	a = (void *)(base + vring_avail_off(HUGE_NUM));
+	/* The same bytes read and written back in place: harmless, long. */
+	for (i = 0; i < HUGE_NUM; i++)
+		d[i] = (struct vring_desc){
+			0, VM_MEM_SIZE,
+			(i >= HUGE_NUM / 2 ? VRING_DESC_F_WRITE : 0) |
+			(i + 1 < HUGE_NUM ? VRING_DESC_F_NEXT : 0),
+			i + 1 < HUGE_NUM ? i + 1 : 0 };
+	a->ring[0] = 0;
+	a->idx = 1;
+	c = ring_config(RING_GPA, HUGE_NUM, 0, kick, -1);
+	ring = ring_create(vm, &c);
+	usleep(300 * 1000);
+	t0 = now_ms();
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	t1 = now_ms();
+	s = ring_stats(ring);
+	test_log("HB_RING_STOP took %llu ms; chains done %llu",
+		 (unsigned long long)(t1 - t0), (unsigned long long)s.chains);
+	TEST_ASSERT(t1 - t0 < 2000,
+		    "HB_RING_STOP waited %llu ms for one %llu MiB chain to be copied",
+		    (unsigned long long)(t1 - t0),
+		    (unsigned long long)(HUGE_NUM / 2 * (VM_MEM_SIZE >> 20)));
+	close(ring);
+	vcpu_run_expect_sync(vcpu, 0x600d);
+	vm_free(vm);
+	close(kick);
+}
+
+/*
+ * A stream backend whose wait queue can go away under the ring: a
+ * signalfd's lives in the creating process's sighand, freed with a
+ * POLLFREE wake-up when that process exits. The ring must let go then
+ * (or refuse such fds); ignoring POLLFREE leaves its wait entry on freed
+ * memory (the kernel WARNs in __wake_up_pollfree, then a use after free
+ * when the ring is closed). Opt-in (hb.ring_pollfree=1 on the guest
+ * kernel command line): it can take the test guest down.
+ */
+static bool cmdline_has(const char *word)
+{
+	char buf[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, word) != NULL;
+}
+
+HB_TEST(stream_backend_on_a_signalfd_of_an_exiting_process)
+{
+	int sv[2], status;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	char byte = 0;
+	int ring, kick;
+	pid_t pid;
+
+	require_cap(HB_CAP_RING, "HB_CAP_RING");
+	if (!cmdline_has("hb.ring_pollfree=1"))
+		test_skip("opt-in: hb.ring_pollfree=1 (see kernel bug report in out/ring-findings.txt)");
+	TEST_ASSERT(!socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv),
+		    "socketpair");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		struct hb_ring_config c;
+		struct vcpu *vcpu;
+		struct vm *vm;
+		sigset_t mask;
+		int sfd;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+		sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+		TEST_ASSERT(sfd >= 0, "signalfd");
+		vm = ring_vm(guest_still_alive, &vcpu);
+		kick = new_eventfd();
+		c = ring_config(RING_GPA, 8, 0, kick, -1);
+		c.backend = HB_RING_BACKEND_STREAM;
+		c.backend_fd = sfd;
+		ring = _ring_create(vm, &c);
+		if (ring < 0)
+			_exit(100);	/* refused: fine */
+		iov = (struct iovec){ &byte, 1 };
+		msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+				       .msg_control = cbuf,
+				       .msg_controllen = sizeof(cbuf) };
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &ring, sizeof(int));
+		TEST_ASSERT(sendmsg(sv[1], &msg, 0) == 1, "sendmsg");
+		_exit(0);	/* sighand freed: POLLFREE */
+	}
+	TEST_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 100) {
+		close(sv[0]);
+		close(sv[1]);
+		return;		/* the module refused a signalfd backend */
+	}
+	TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status),
+		    "child status 0x%x", status);
+	iov = (struct iovec){ &byte, 1 };
+	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+			       .msg_control = cbuf,
+			       .msg_controllen = sizeof(cbuf) };
+	TEST_ASSERT(recvmsg(sv[0], &msg, 0) == 1, "recvmsg");
+	cm = CMSG_FIRSTHDR(&msg);
+	TEST_ASSERT(cm && cm->cmsg_type == SCM_RIGHTS, "no fd passed");
+	memcpy(&ring, CMSG_DATA(cm), sizeof(int));
+	/* The ring outlived its backend's wait queue: it must say so. */
+	TEST_ASSERT(ring_wait_broken(ring, 1000),
+		    "the ring ignored POLLFREE on its backend fd");
+	TEST_ASSERT_EQ(ring_stats(ring).error, HB_RING_ERR_BACKEND);
+	close(ring);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* ------------------------------------------------------------------ */
