@@ -276,9 +276,9 @@ HB_TEST(set_cpuid_table_is_exactly_what_the_guest_sees)
 	require_cap(HB_CAP_CPUID, "HB_CAP_CPUID");
 	vm = vm_create(VMM_MODE_LONG);
 	vcpu = vm_vcpu_add(vm, 0, guest_cpuid_server);
-	set_cpuid(vcpu, table, sizeof(table) / sizeof(table[0]));
+	set_cpuid(vcpu, table, ARRAY_SIZE(table));
 
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(table); i++)
 		expect_table_entry(vcpu, &table[i], table[i].index);
 	/* Sub-leaves: significant ones must match, others match any. */
 	expect_guest_cpuid(vcpu, 7, 2, 0, 0, 0, 0);

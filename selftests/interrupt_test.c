@@ -452,7 +452,7 @@ static void guest_unknown_msrs(void)
 	unsigned int i;
 	uint64_t val;
 
-	for (i = 0; i < sizeof(unknown_msrs) / sizeof(unknown_msrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(unknown_msrs); i++) {
 		val = 0x1234;
 		GUEST_ASSERT_EQ(rdmsr_safe(unknown_msrs[i], &val), X86_VEC_GP);
 		GUEST_ASSERT_EQ(guest_fault.error_code, 0);

@@ -74,7 +74,7 @@ static const struct msr_values msr_values[] = {
 	{ MSR_MTRR_DEF_TYPE, "MTRR_DEF_TYPE", 0xc06, 0x806 },
 };
 
-#define NR_VALUES	(sizeof(msr_values) / sizeof(msr_values[0]))
+#define NR_VALUES	ARRAY_SIZE(msr_values)
 
 /* EFER keeps LME/LMA (long mode); SCE and NX are free to change. */
 static uint64_t efer_host(uint64_t efer)
