@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,6 +179,19 @@ void fuzz_op_scenario(struct fuzz_world *w)
 		m.memory_size = 16 * 4096;
 		fuzz_ioctl(w, vm, HB_SET_MEMORY_REGION, &m);
 	}
+#ifdef HB_REGISTER_IRQFD
+	if (rnd_chance(3)) {	/* HLT now waits in the module for the irqfd */
+		int ev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		struct hb_irqfd q = { .fd = ev, .vector = 32 + rnd(224) };
+		struct hb_doorbell d = { .addr = 0x80, .len = 1, .fd = ev,
+					 .flags = HB_DOORBELL_PIO };
+
+		fuzz_ioctl(w, vm, HB_REGISTER_IRQFD, &q);
+		if (rnd_chance(2))	/* out 0x80 raises the interrupt itself */
+			fuzz_ioctl(w, vm, HB_REGISTER_DOORBELL, &d);
+		world_add(w, FD_EVENT, ev, vmi);
+	}
+#endif
 	r = world_region(w);
 	if (!r->addr) {
 		r->addr = mem;

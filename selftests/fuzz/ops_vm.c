@@ -159,7 +159,9 @@ static void op_doorbell_irqfd(struct fuzz_world *w, int vmfd)
 	}
 	if (rnd_chance(2)) {
 		struct hb_doorbell d = {
-			.addr = rnd_chance(2) ? rnd(0x10000) : guest_interesting_gpa(),
+			/* Port 0x80 and the MMIO addresses the guest code uses. */
+			.addr = rnd_chance(2) ? (rnd_chance(2) ? 0x80 : rnd(0x10000)) :
+				guest_interesting_gpa(),
 			.datamatch = rnd_interesting(),
 			.len = rnd_chance(4) ? (uint32_t)rnd_interesting() : 1u << rnd(4),
 			.fd = rnd_chance(8) ? (int)rnd64() : efd,
