@@ -11,6 +11,7 @@
  * Protocol: before every access the guest tells the host what the access
  * must look like (a ucall), so each check reads as one line of guest code.
  */
+#include "lib/blob.h"
 #include "lib/hb_util.h"
 #include "lib/vcpu_state.h"
 
@@ -403,4 +404,164 @@ HB_TEST(undecodable_cmp_is_an_emulation_error)
 	require_cap(HB_CAP_MMIO, "HB_CAP_MMIO");
 	check_emulation_error(guest_cmp_mmio, MMIO_GPA + 0x80, cmpl_imm8,
 			      sizeof(cmpl_imm8));
+}
+
+/*
+ * The same in 32-bit protected mode (flat, no paging) and in real mode,
+ * where the default operand and address sizes differ and 66/67 flip them.
+ * The blobs sync each loaded register; a table says what happens.
+ */
+enum { READ, WRITE, SYNC };
+
+struct mmio_step {
+	int what;
+	uint64_t gpa;		/* READ/WRITE */
+	uint32_t len;
+	uint64_t data;		/* READ: returned, WRITE: expected, SYNC: value */
+};
+
+#define PM_MMIO		0x40000000
+
+DECLARE_BLOB(pm_mmio);
+asm(BLOB_BEGIN(pm_mmio, 32)
+	"mov $" XSTR(PM_MMIO) ", %ebx\n"
+	"mov (%ebx), %eax\n"
+	BLOB_SYNC("%eax")
+	"mov $0x11223344, %eax\n"
+	"movw 8(%ebx), %ax\n"			/* 66: 16-bit */
+	BLOB_SYNC("%eax")
+	"mov $0x11223344, %eax\n"
+	"movb 16(%ebx), %ah\n"
+	BLOB_SYNC("%eax")
+	"movsbl 24(%ebx), %ecx\n"
+	BLOB_SYNC("%ecx")
+	"movzwl 32(%ebx), %edx\n"
+	BLOB_SYNC("%edx")
+	"movl " XSTR(PM_MMIO) " + 40, %eax\n"	/* A1, moffs32 */
+	BLOB_SYNC("%eax")
+	"mov $0x12345678, %eax\n"
+	"movl %eax, 48(%ebx)\n"
+	"movw $0x1234, 56(%ebx)\n"
+	"movb $0x5a, 64(%ebx)\n"
+	"movb %ah, 72(%ebx)\n"
+	BLOB_DONE
+	BLOB_END(pm_mmio));
+
+static const struct mmio_step pm_steps[] = {
+	{ READ, PM_MMIO, 4, 0x89abcdef }, { SYNC, .data = 0x89abcdef },
+	{ READ, PM_MMIO + 8, 2, 0xbeef }, { SYNC, .data = 0x1122beef },
+	{ READ, PM_MMIO + 16, 1, 0x5a }, { SYNC, .data = 0x11225a44 },
+	{ READ, PM_MMIO + 24, 1, 0x80 }, { SYNC, .data = 0xffffff80 },
+	{ READ, PM_MMIO + 32, 2, 0xfffe }, { SYNC, .data = 0xfffe },
+	{ READ, PM_MMIO + 40, 4, 0x12345678 }, { SYNC, .data = 0x12345678 },
+	{ WRITE, PM_MMIO + 48, 4, 0x12345678 },
+	{ WRITE, PM_MMIO + 56, 2, 0x1234 },
+	{ WRITE, PM_MMIO + 64, 1, 0x5a },
+	{ WRITE, PM_MMIO + 72, 1, 0x56 },
+};
+
+/* Real mode: DS = 0x9000, so offsets land at 0x90000, above the slot. */
+#define RM_SLOT_SIZE	0x80000ull
+#define RM_MMIO		0x90000
+
+DECLARE_BLOB(rm_mmio);
+asm(BLOB_BEGIN(rm_mmio, 16)
+	"mov $0x9000, %ax\n"
+	"mov %ax, %ds\n"
+	"xor %ebx, %ebx\n"
+	"mov $0x11223344, %eax\n"
+	"mov (%bx), %ax\n"			/* 16-bit by default */
+	BLOB_SYNC("%eax")
+	"mov 8(%bx), %eax\n"			/* 66: 32-bit */
+	BLOB_SYNC("%eax")
+	"mov $0x11223344, %eax\n"
+	"movb 16(%bx), %al\n"
+	BLOB_SYNC("%eax")
+	"movsbl 24(%bx), %ecx\n"
+	BLOB_SYNC("%ecx")
+	"mov $0x11223344, %eax\n"
+	"mov 0x20, %ax\n"			/* A1, moffs16 */
+	BLOB_SYNC("%eax")
+	"mov $0x11223344, %eax\n"
+	"addr32 mov 0x28(%ebx), %ax\n"		/* 67: 32-bit address */
+	BLOB_SYNC("%eax")
+	"movw $0x1234, 0x30(%bx)\n"
+	"movl $0x89abcdef, 0x38(%bx)\n"
+	"mov $0x77, %al\n"
+	"mov %al, 0x40(%bx)\n"
+	BLOB_DONE
+	BLOB_END(rm_mmio));
+
+static const struct mmio_step rm_steps[] = {
+	{ READ, RM_MMIO, 2, 0xbeef }, { SYNC, .data = 0x1122beef },
+	{ READ, RM_MMIO + 8, 4, 0x89abcdef }, { SYNC, .data = 0x89abcdef },
+	{ READ, RM_MMIO + 16, 1, 0xa5 }, { SYNC, .data = 0x112233a5 },
+	{ READ, RM_MMIO + 24, 1, 0xfe }, { SYNC, .data = 0xfffffffe },
+	{ READ, RM_MMIO + 0x20, 2, 0x4321 }, { SYNC, .data = 0x11224321 },
+	{ READ, RM_MMIO + 0x28, 2, 0x600d }, { SYNC, .data = 0x1122600d },
+	{ WRITE, RM_MMIO + 0x30, 2, 0x1234 },
+	{ WRITE, RM_MMIO + 0x38, 4, 0x89abcdef },
+	{ WRITE, RM_MMIO + 0x40, 1, 0x77 },
+};
+
+static void run_mmio_steps(struct vcpu *vcpu, const struct mmio_step *steps,
+			   unsigned int n)
+{
+	struct hb_run *run = vcpu->run;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct mmio_step *st = &steps[i];
+		uint64_t got = 0;
+
+		if (st->what == SYNC) {
+			vcpu_run_expect_sync(vcpu, st->data);
+			continue;
+		}
+		vcpu_run(vcpu);
+		TEST_ASSERT(run->exit_reason == HB_EXIT_MMIO &&
+			    run->mmio.phys_addr == st->gpa &&
+			    run->mmio.len == st->len &&
+			    run->mmio.is_write == (st->what == WRITE),
+			    "step %u: expected %s of %u at 0x%llx, got %s", i,
+			    st->what == WRITE ? "write" : "read", st->len,
+			    (unsigned long long)st->gpa, exit_describe(vcpu));
+		if (st->what == READ) {
+			memcpy(run->mmio.data, &st->data, st->len);
+			continue;
+		}
+		memcpy(&got, run->mmio.data, st->len);
+		TEST_ASSERT(got == st->data, "step %u: wrote 0x%llx, expected 0x%llx",
+			    i, (unsigned long long)got,
+			    (unsigned long long)st->data);
+	}
+	vcpu_run_expect_done(vcpu);
+}
+
+HB_TEST(protected_mode_loads_and_stores)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_MMIO, "HB_CAP_MMIO");
+	vm = vm_create(VMM_MODE_PROTECTED);
+	vcpu = vm_vcpu_add_blob(vm, 0, pm_mmio_start, pm_mmio_end);
+	run_mmio_steps(vcpu, pm_steps, ARRAY_SIZE(pm_steps));
+	vm_free(vm);
+}
+
+HB_TEST(real_mode_loads_and_stores)
+{
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_MMIO, "HB_CAP_MMIO");
+	vm = vm_create(VMM_MODE_REAL);
+	vcpu = vm_vcpu_add_blob(vm, 0, rm_mmio_start, rm_mmio_end);
+	/* Slot 0 shrinks to 512 KiB: 0x90000 has no memory behind it. */
+	TEST_ASSERT_OK(hb_set_user_memory(vm->fd, 0, 0, 0, 0, vm->mem));
+	TEST_ASSERT_OK(hb_set_user_memory(vm->fd, 0, 0, 0, RM_SLOT_SIZE,
+					  vm->mem));
+	run_mmio_steps(vcpu, rm_steps, ARRAY_SIZE(rm_steps));
+	vm_free(vm);
 }
