@@ -8,9 +8,12 @@ FUZZ_OBJS := $(patsubst %.c,$(BUILD)/obj/fuzz-bin/%.o,$(subst ../,,$(FUZZ_SRCS))
 
 all: $(BUILD)/fuzz
 
+# Which fuzzer made a seed's program: replays need the same one.
+FUZZ_VERSION := $(shell cat fuzz/*.c fuzz/*.h | md5sum | cut -c1-12)
+
 $(BUILD)/obj/fuzz-bin/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(COMMON_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(COMMON_CFLAGS) -DFUZZ_VERSION='"$(FUZZ_VERSION)"' -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/fuzz-bin/user/%.o: ../user/%.c
 	@mkdir -p $(dir $@)
@@ -18,3 +21,6 @@ $(BUILD)/obj/fuzz-bin/user/%.o: ../user/%.c
 
 $(BUILD)/fuzz: $(FUZZ_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ -lrt
+
+# main.o prints FUZZ_VERSION: rebuild it whenever any fuzzer source changes.
+$(BUILD)/obj/fuzz-bin/fuzz/main.o: $(wildcard fuzz/*.c fuzz/*.h)

@@ -30,6 +30,10 @@
 #include "fuzz.h"
 #include "verdict.h"
 
+#ifndef FUZZ_VERSION
+#define FUZZ_VERSION "dev"
+#endif
+
 struct shared {
 	uint64_t ioctls, runs, findings;
 	char finding[512];
@@ -226,6 +230,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 	o->seed = cmdline_knob("hb.fuzz_seed", now_ns() ^ ((uint64_t)getpid() << 32));
 	o->seconds = cmdline_knob("hb.fuzz_seconds", 40);
+	verbose = cmdline_knob("hb.fuzz_verbose", 0);
 	o->start = cmdline_knob("hb.fuzz_start", 0);
 	o->iterations = cmdline_knob("hb.fuzz_iterations", UINT64_MAX);
 	for (i = 1; i < argc; i++) {
@@ -294,14 +299,16 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	printf("1..%d\n", T_MAX);
-	printf("# fuzz: seed %" PRIu64 ", budget %u s, up to %u threads; replay: fuzz --seed %" PRIu64 "\n",
-	       o.seed, o.seconds, max_threads, o.seed);
+	printf("# fuzz %s: seed %" PRIu64 ", budget %u s, up to %u threads; replay: fuzz --seed %" PRIu64 " (same fuzz build)\n",
+	       FUZZ_VERSION, o.seed, o.seconds, max_threads, o.seed);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 1;
 	have_counters = verdict_counters_zero(NULL, 0) != -ENOENT;
 	verdict_kmsg_open();
+	if (verbose)
+		verdict_print_module_text();
 	t0 = now_ns();
 	end = t0 + o.seconds * 1000000000ull;
 
@@ -309,6 +316,8 @@ int main(int argc, char **argv)
 		pid_t pid;
 
 		sh->findings = 0;
+		if (verbose)
+			printf("# iteration %" PRIu64 "\n", iter);
 		pid = fork();
 		if (pid == 0)
 			child_main(o.seed, iter);

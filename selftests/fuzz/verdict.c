@@ -214,3 +214,14 @@ int verdict_sanity_run(char *why, size_t len)
 		ret = 1;
 	return ret;
 }
+
+void verdict_print_module_text(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/module/hyperbox/sections/.text", "re");
+
+	if (f && fgets(buf, sizeof(buf), f))
+		printf("# hyperbox.ko .text at %s", buf);
+	if (f)
+		fclose(f);
+}

@@ -19,6 +19,9 @@ int verdict_kmsg_splat(char *why, size_t len);
 /* After a finding: print every record not yet read (backtraces). */
 void verdict_kmsg_dump_rest(void);
 
+/* Where hyperbox.ko's text is (to read a hung vCPU's RIP from outside). */
+void verdict_print_module_text(void);
+
 /* A fresh VM runs a tiny real-mode guest to its port write and HLT. */
 int verdict_sanity_run(char *why, size_t len);
 
