@@ -114,6 +114,7 @@ static void test_state_roundtrip(void **state)
 	st.start_time = pid_start_time(getpid());
 	st.cgroup_v1[0] = "/sys/fs/cgroup/memory/x";
 	st.annotations_json = "{\"k\":\"v\"}";
+	st.created = "2026-01-01T00:00:00Z";
 	assert_int_equal(state_save(fd, &st, &err), 0);
 	assert_int_equal(state_load(fd, "box", &back, &err), 0);
 	assert_string_equal(back.bundle, "/b");

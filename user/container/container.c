@@ -394,7 +394,13 @@ static int do_create(struct create_ctx *x, const struct hb_opts *o, bool run,
 	if (x->dirfd < 0)
 		return -1;
 	x->st.id = xstrdup(x->id);
-	if (setup_overlay(x, o, err) < 0)
+	/*
+	 * state.json is rewritten as each resource is taken, so a `create`
+	 * killed at any point can still be cleaned up by `delete --force`.
+	 */
+	if (state_save(x->dirfd, &x->st, err) < 0 ||
+	    setup_overlay(x, o, err) < 0 ||
+	    state_save(x->dirfd, &x->st, err) < 0)
 		return -1;
 	if (stat(x->st.rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return hb_error(err, errno ? errno : ENOTDIR, "root.path `%s`",
@@ -404,10 +410,14 @@ static int do_create(struct create_ctx *x, const struct hb_opts *o, bool run,
 	x->st.cgroup_v2 = xstrdup(x->cg.v2);
 	for (int i = 0; i < HB_MAX_V1_CGROUPS && x->cg.v1[i]; i++)
 		x->st.cgroup_v1[i] = xstrdup(x->cg.v1[i]);
-	if (spawn_init(x, o, run, err) < 0 || configure_init(x, o, err) < 0)
+	if (state_save(x->dirfd, &x->st, err) < 0 ||
+	    spawn_init(x, o, run, err) < 0)
 		return -1;
 	x->st.pid = x->pid;
 	x->st.start_time = pid_start_time(x->pid);
+	if (state_save(x->dirfd, &x->st, err) < 0 ||
+	    configure_init(x, o, err) < 0)
+		return -1;
 	x->st.created = now_rfc3339();
 	if (state_save(x->dirfd, &x->st, err) < 0)
 		return -1;

@@ -144,9 +144,9 @@ int container_delete(const char *root, const char *id, bool force,
 
 	dirfd = open_state(root, id, &st, err);
 	if (dirfd < 0) {
-		/* A half-written state dir (crash mid-create) still goes. */
-		if (force && state_check_id(id, NULL) == 0 &&
-		    err && *err && strstr((*err)->msg, "corrupt")) {
+		/* create killed before its first state.json: only the dir. */
+		if (force && state_check_id(id, NULL) == 0 && err && *err &&
+		    !strstr((*err)->msg, "does not exist")) {
 			hb_error_free(err);
 			return state_remove_dir(root, id, err);
 		}

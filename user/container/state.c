@@ -260,6 +260,8 @@ const char *state_status(const struct hb_state *st)
 	if (!st->pid || !pid_alive(st->pid) ||
 	    pid_start_time(st->pid) != st->start_time)
 		return "stopped";
+	if (!st->created)
+		return "creating";
 	return st->started ? "running" : "created";
 }
 
