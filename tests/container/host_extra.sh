@@ -48,6 +48,7 @@ if command -v python3 >/dev/null; then
 	python3 - "$W/console.sock" > "$W/console.out" 2>&1 <<'PY' &
 import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(30)
 s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
 msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
@@ -58,7 +59,8 @@ try:
 except BlockingIOError:
     print("nothing")
 PY
-	sleep 0.5
+	i=0
+	while [ ! -S "$W/console.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	hb create --bundle "$B" --console-socket "$W/console.sock" con1 && hb start con1
 	wait
 	hb delete -f con1
