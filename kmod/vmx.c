@@ -213,9 +213,10 @@ static void hb_vmx_vmcs_setup(struct hb_vmx_vcpu *vmx)
 	/*
 	 * #AC and #DB are intercepted and reflected: delivering them could
 	 * otherwise loop in microcode and hang the host CPU
-	 * (CVE-2015-5307, CVE-2015-8104).
+	 * (CVE-2015-5307, CVE-2015-8104). #UD: see hb_vmx_exception().
 	 */
-	vmcs_write(EXCEPTION_BITMAP, BIT(X86_VEC_DB) | BIT(X86_VEC_AC));
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_VEC_DB) | BIT(X86_VEC_AC) |
+		   BIT(X86_VEC_UD));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -337,7 +338,9 @@ static void hb_vmx_save_host(struct hb_vmx_vcpu *vmx, struct hb_vmx_host *h)
 	}
 	native_store_gdt(&h->gdt);
 	store_idt(&h->idt);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->debugctl = 0;
+	if (hb_vmx.has_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 
 	/* SWAPGS in the guest changes KERNEL_GS_BASE without an exit. */
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);

@@ -23,6 +23,7 @@ struct hb_vmx_caps {
 	bool vpid;
 	bool invept_single;
 	bool ins_outs_info;		/* exit instruction info for INS/OUTS */
+	bool has_debugctl;		/* Bochs has no IA32_DEBUGCTL */
 	u64 host_efer;
 };
 

@@ -7,12 +7,18 @@
 #define pr_fmt(fmt) "hyperbox: vmx: " fmt
 
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 #include "vmx.h"
 
 #define EXIT_REASON_GETSEC	11
+
+/* Debugging under Bochs: log the first vmx_trace exits. */
+static int vmx_trace;
+module_param(vmx_trace, int, 0644);
+MODULE_PARM_DESC(vmx_trace, "log this many VMX exits (debugging)");
 
 /* Exit qualification for control-register accesses (SDM Vol. 3, 28.2.1). */
 #define CR_QUAL_NR(q)		((q) & 0xf)
@@ -87,6 +93,22 @@ static void hb_vmx_dump_guest(struct hb_vcpu *vcpu)
 	hb_vmx_vcpu_put(vmx);
 }
 
+/*
+ * A guest written for AMD hypercalls with VMMCALL, which is #UD here: take
+ * it as the hypercall it means (KVM does the same), so the same guest
+ * binaries run on both backends. Any other #UD goes back to the guest.
+ */
+static int hb_vmx_ud(struct hb_vcpu *vcpu)
+{
+	static const u8 vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+	u8 insn[3];
+
+	if (hb_fetch_insn(vcpu, insn, sizeof(insn)) == sizeof(insn) &&
+	    !memcmp(insn, vmmcall, sizeof(insn)))
+		return hb_exit_hypercall(vcpu, vcpu->rip + sizeof(insn));
+	return hb_vmx_inject_ud(vcpu);
+}
+
 static int hb_vmx_exception(struct hb_vcpu *vcpu)
 {
 	struct hb_vmx_vcpu *vmx = to_vmx(vcpu);
@@ -108,6 +130,8 @@ static int hb_vmx_exception(struct hb_vcpu *vcpu)
 	case X86_VEC_AC:
 		hb_queue_exception(vcpu, X86_VEC_AC, true, vmx->intr_error);
 		return 1;
+	case X86_VEC_UD:
+		return hb_vmx_ud(vcpu);
 	default:
 		return hb_vmx_unexpected(vcpu);
 	}
@@ -251,6 +275,12 @@ int hb_vmx_handle_exit(struct hb_vcpu *vcpu)
 		return hb_exit_fail_entry(vcpu, vmx->insn_error);
 	}
 	reason = vmx->exit_reason;
+	if (unlikely(vmx_trace > 0)) {
+		vmx_trace--;
+		pr_info("exit %#x qual %#llx rip %#llx len %u gpa %#llx intr %#x idt %#x\n",
+			reason, vmx->exit_qual, vcpu->rip, vmx->exit_len,
+			vmx->exit_gpa, vmx->intr_info, vmx->idt_info);
+	}
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		hb_vmx_dump_guest(vcpu);
 		return hb_exit_fail_entry(vcpu, reason);

@@ -17,8 +17,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define MB_MAGIC		0x1BADB002u
-#define MB_FLAGS		0x00000003u	/* page-align modules, want mmap */
+/* Header flags (in the asm below): page-aligned modules, a memory map. */
 #define MB_BOOT_MAGIC		0x2BADB002u
 #define MB_INFO_CMDLINE		(1u << 2)
 #define MB_INFO_MODS		(1u << 3)
@@ -29,14 +28,6 @@
 #define MAX_MMAP		64
 #define CMDLINE_MAX		2048
 
-struct mb_header {
-	uint32_t magic, flags, checksum;
-};
-
-__attribute__((section(".multiboot"), used))
-static const struct mb_header mb_header = {
-	MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-};
 
 struct mb_info {
 	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
@@ -49,11 +40,11 @@ struct mb_module {
 	uint32_t start, end, string, reserved;
 };
 
-struct mb_mmap {
-	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;
-} __attribute__((packed));
+/* A multiboot memory map entry: size (of the rest), addr, len, type. */
+#define MB_MMAP_SIZE(p)		(*(const uint32_t *)(p))
+#define MB_MMAP_ADDR(p)		(*(const uint64_t *)((p) + 4))
+#define MB_MMAP_LEN(p)		(*(const uint64_t *)((p) + 12))
+#define MB_MMAP_TYPE(p)		(*(const uint32_t *)((p) + 20))
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -92,13 +83,13 @@ static struct hvm_modlist_entry modlist[1];
 static struct hvm_memmap_entry memmap[MAX_MMAP];
 static char cmdline[CMDLINE_MAX];
 
-/* COM1 at 115200 is already set up by nobody: program it ourselves. */
-static void outb(uint16_t port, uint8_t v)
+/* Nobody has set up COM1 for us: 115200 8n1, polled. */
+static void port_out(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-static uint8_t inb(uint16_t port)
+static uint8_t port_in(uint16_t port)
 {
 	uint8_t v;
 
@@ -108,9 +99,9 @@ static uint8_t inb(uint16_t port)
 
 static void putc_serial(char c)
 {
-	while (!(inb(0x3fd) & 0x20))
+	while (!(port_in(0x3fd) & 0x20))
 		;
-	outb(0x3f8, c);
+	port_out(0x3f8, c);
 }
 
 static void puts_serial(const char *s)
@@ -133,16 +124,16 @@ static void puthex(uint32_t v)
 
 static void serial_init(void)
 {
-	outb(0x3f9, 0);		/* no interrupts */
-	outb(0x3fb, 0x80);	/* DLAB */
-	outb(0x3f8, 1);		/* 115200 */
-	outb(0x3f9, 0);
-	outb(0x3fb, 0x03);	/* 8n1 */
-	outb(0x3fa, 0xc7);
-	outb(0x3fc, 0x03);
+	port_out(0x3f9, 0);		/* no interrupts */
+	port_out(0x3fb, 0x80);	/* DLAB */
+	port_out(0x3f8, 1);		/* 115200 */
+	port_out(0x3f9, 0);
+	port_out(0x3fb, 0x03);	/* 8n1 */
+	port_out(0x3fa, 0xc7);
+	port_out(0x3fc, 0x03);
 }
 
-static __attribute__((noreturn)) void die(const char *why)
+static void die(const char *why)
 {
 	puts_serial("pvhshim: ");
 	puts_serial(why);
@@ -305,13 +296,13 @@ void shim_main(uint32_t magic, struct mb_info *mbi)
 
 	n = 0;
 	for (i = 0; i < mbi->mmap_length && n < MAX_MMAP;) {
-		const struct mb_mmap *m = (const struct mb_mmap *)(mbi->mmap_addr + i);
+		const char *m = (const char *)(mbi->mmap_addr + i);
 
-		memmap[n].addr = m->addr;
-		memmap[n].size = m->len;
-		memmap[n].type = m->type;
+		memmap[n].addr = MB_MMAP_ADDR(m);
+		memmap[n].size = MB_MMAP_LEN(m);
+		memmap[n].type = MB_MMAP_TYPE(m);
 		n++;
-		i += m->size + 4;
+		i += MB_MMAP_SIZE(m) + 4;
 	}
 
 	start_info.magic = PVH_MAGIC;
@@ -342,8 +333,14 @@ void shim_main(uint32_t magic, struct mb_info *mbi)
 	__builtin_unreachable();
 }
 
-/* Entry from the multiboot loader: EAX magic, EBX info, flat 32-bit. */
-__asm__(".section .text.entry, \"ax\"\n"
+/*
+ * The multiboot header (in the first 8 KiB of the file, see pvhshim.ld) and
+ * the entry from the loader: EAX magic, EBX info, flat 32-bit, paging off.
+ */
+__asm__(".section .multiboot, \"a\"\n"
+	".balign 4\n"
+	".long 0x1BADB002, 0x00000003, -(0x1BADB002 + 0x00000003)\n"
+	".section .text.entry, \"ax\"\n"
 	".globl _start\n"
 	"_start:\n"
 	"	cli\n"
