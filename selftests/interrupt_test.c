@@ -546,6 +546,35 @@ HB_TEST(svm_xsetbv_and_monitor_instructions_raise_ud)
 	vm_free(vm);
 }
 
+/*
+ * With CR4.OSXSAVE clear the CPU itself raises #UD for XSETBV; with it
+ * set, only the module's policy (XSAVE is not offered) can.
+ */
+static void guest_xsetbv(void)
+{
+	GUEST_ASSERT(get_cr4() & (1ull << 18));
+	EXPECT_UD("xsetbv", "a"(1), "c"(0), "d"(0));
+	EXPECT_UD("xsetbv", "a"(3), "c"(0), "d"(0));
+}
+
+HB_TEST(xsetbv_raises_ud_even_with_cr4_osxsave)
+{
+	uint32_t a, b, c, d;
+	struct hb_sregs sregs;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 26)))
+		test_skip("this CPU has no XSAVE: CR4.OSXSAVE cannot be set");
+	vm = vm_create_with_idt(guest_xsetbv, &vcpu);
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.cr4 |= 1ull << 18;	/* OSXSAVE */
+	vcpu_sregs_set(vcpu, &sregs);
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
 /* ---- exceptions injected by userspace --------------------------------- */
 
 static void exc_handler(struct ex_regs *regs)
