@@ -53,6 +53,8 @@ struct fuzz_world {
 	struct fuzz_region regions[FUZZ_MAX_REGIONS];
 	uint64_t deadline_ns;
 	unsigned int max_ops;
+	/* Bumped when a thread scribbles over a run page's module output. */
+	uint64_t scribbles;
 	/* Written by the threads, read by the parent through shared memory. */
 	uint64_t *ioctls, *runs;
 };
