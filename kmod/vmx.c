@@ -309,7 +309,6 @@ struct hb_vmx_host {
 	u16 ds, es, fs, gs;
 	unsigned long fs_base;
 	u64 kernel_gs_base;
-	u64 debugctl;
 	u64 star, lstar, cstar, sfmask;
 	struct desc_ptr gdt, idt;
 };
@@ -338,9 +337,6 @@ static void hb_vmx_save_host(struct hb_vmx_vcpu *vmx, struct hb_vmx_host *h)
 	}
 	native_store_gdt(&h->gdt);
 	store_idt(&h->idt);
-	h->debugctl = 0;
-	if (hb_vmx.has_debugctl)
-		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 
 	/* SWAPGS in the guest changes KERNEL_GS_BASE without an exit. */
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
@@ -384,8 +380,8 @@ static void hb_vmx_restore_host(struct hb_vmx_vcpu *vmx,
 		wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
 	}
 	/* VM exit clears DEBUGCTL and sets DR7 to 0x400. */
-	if (h->debugctl)
-		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	if (vmx->host_debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 }

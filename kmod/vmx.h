@@ -53,6 +53,8 @@ struct hb_vmx_vcpu {
 
 	/* Host state cached in the VMCS, rewritten only when it changes. */
 	unsigned long host_rsp, host_cr3, host_cr4, host_fs_base;
+	/* Host IA32_DEBUGCTL, read when the VMCS comes to a CPU (as KVM). */
+	u64 host_debugctl;
 	/* Guest state in the VMCS, cached to skip VMWRITEs. */
 	u64 vmcs_rip, vmcs_rsp, vmcs_rflags;
 

@@ -186,6 +186,7 @@ int hb_vmx_caps_init(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, hb_vmx.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, hb_vmx.cr4_fixed1);
 	rdmsrl(MSR_EFER, hb_vmx.host_efer);
+	/* Bochs has none (and may read it as 0 without a fault). */
 	hb_vmx.has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &feat);
 
 	pr_info("VMCS revision %#x, EPT%s, VPID %s, unrestricted guest, %s controls\n",

@@ -223,6 +223,9 @@ bool hb_vmx_vmcs_load_irqoff(struct hb_vmx_vcpu *vmx)
 	hb_vmptrld(vmx->vmcs_pa);
 	this_cpu_write(hb_vmcs_current, vmx);
 	hb_vmx_set_cpu_host_state(cpu);
+	vmx->host_debugctl = 0;
+	if (hb_vmx.has_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
 	return true;
 }
 

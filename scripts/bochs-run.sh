@@ -14,8 +14,10 @@
 #
 # Env: BOCHS_MODEL (corei7_haswell_4770), BOCHS_CPUS (1), BOCHS_MEGS (512),
 #      BOCHS_IPS (emulated instructions per emulated second, 100000000),
-#      BOCHS_TIMEOUT (seconds, 1200), KVER (guest kernel), HB_TEE=1 (show the
-#      serial console live), BOCHS_WORK (scratch dir, default LOG's dir/bochs),
+#      BOCHS_TIMEOUT (seconds per boot, 1200), KVER (guest kernel), HB_TEE=1
+#      (show the serial console live), BOCHS_WORK (scratch dir, default LOG's
+#      dir/bochs), BOCHS_LOCK (runs queue on this flock file,
+#      /tmp/hyperbox-bochs.lock) and BOCHS_LOCK_WAIT (seconds, 1800),
 #      BOCHS_FEATURES=1: afterwards boot the two "feature missing" CPU models
 #      (corei5_lynnfield_750: no unrestricted guest; core2_penryn_t9600: no
 #      EPT) and check that hyperbox.ko refuses them with a clear log line; the
@@ -94,19 +96,45 @@ boot() {
 		-e "s|@LOG@|$work/bochs.log|" "$bochsdir/bochsrc.in" >"$work/bochsrc"
 	rm -f "$serial"
 	: >"$serial"
-	local tee_pid= rc=0
+	local tee_pid= watchdog rc=0
 	if [ "${HB_TEE:-0}" = 1 ]; then
 		tail -f "$serial" &
 		tee_pid=$!
 	fi
 	# The debugger build wants a terminal: script(1) provides one; the
-	# rc file says "continue" then "quit"; stdin is closed.
-	(cd "$work" && TERM=xterm timeout -k 10 "${BOCHS_TIMEOUT:-1200}" \
-		script -qfec "bochs-bin -q -f $work/bochsrc -rc $bochsdir/cmds" /dev/null \
-		</dev/null >"$work/bochs.out" 2>&1) || rc=$?
+	# rc file says "continue" then "quit"; stdin is closed. Its own
+	# session, so that a timeout (or our own death) ends Bochs too:
+	# bochs-bin outlives a SIGTERM to script(1).
+	(cd "$work" && TERM=xterm exec setsid script -qfec \
+		"bochs-bin -q -f $work/bochsrc -rc $bochsdir/cmds" /dev/null \
+		</dev/null >"$work/bochs.out" 2>&1) &
+	bochs_pgid=$!
+	(sleep "${BOCHS_TIMEOUT:-1200}"; kill -TERM -- "-$bochs_pgid" 2>/dev/null;
+	 sleep 5; kill -KILL -- "-$bochs_pgid" 2>/dev/null) &
+	watchdog=$!
+	wait "$bochs_pgid" || rc=$?
+	if kill "$watchdog" 2>/dev/null; then
+		wait "$watchdog" 2>/dev/null || true
+	else
+		rc=124
+	fi
+	bochs_pgid=
 	[ -n "$tee_pid" ] && kill "$tee_pid" 2>/dev/null
 	return $rc
 }
+
+# Never leave a Bochs behind (check.sh's timeout, ^C).
+bochs_pgid=
+trap '[ -n "$bochs_pgid" ] && kill -KILL -- "-$bochs_pgid" 2>/dev/null; exit 1' INT TERM HUP
+
+# Two Bochs runs in parallel only slow each other down (and may share a
+# work directory): queue behind any other run on this machine.
+exec 9>"${BOCHS_LOCK:-/tmp/hyperbox-bochs.lock}"
+if ! flock -n 9; then
+	echo "bochs-run: waiting for another Bochs run to finish (lock ${BOCHS_LOCK:-/tmp/hyperbox-bochs.lock})" >&2
+	flock -w "${BOCHS_LOCK_WAIT:-1800}" 9 ||
+		echo "bochs-run: still locked after ${BOCHS_LOCK_WAIT:-1800} s; running anyway" >&2
+fi
 
 t0=$(date +%s)
 bootrd=$initrd
