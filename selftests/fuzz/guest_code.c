@@ -22,7 +22,9 @@ struct snippet {
  * No MOV to CR8: QEMU 7.2's TCG aborts (helper_write_crN raises
  * CPU_INTERRUPT_VIRQ without the iothread lock: "tcg_handle_interrupt:
  * assertion failed") when a nested guest writes CR8 while a virtual
- * interrupt is pending, which takes the whole test guest down.
+ * interrupt is pending, which takes the whole test guest down. The CR
+ * writes carry their own REX.W so a random REX.R before them cannot turn
+ * them into one.
  */
 static const struct snippet snippets[] = {
 	S("\xe6\x80", 0), S("\xe4\x80", 0), S("\xe6", 1), S("\xe5", 1),
@@ -42,8 +44,8 @@ static const struct snippet snippets[] = {
 	S("\x0f\x01\xd0", 0), S("\x0f\x01\xd1", 0), S("\x0f\x08", 0),
 	S("\x0f\x09", 0), S("\x0f\x01\xf8", 0), S("\x0f\x01\xf9", 0),
 	S("\x0f\x01\xc8", 0), S("\x0f\x01\xc9", 0), S("\x0f\x00\xd8", 0),
-	S("\x0f\x01\x10", 0), S("\x0f\x01\x18", 0), S("\x0f\x22\xd8", 0),
-	S("\x0f\x22\xc0", 0), S("\x0f\x22\xe0", 0), S("\x0f\x20\xc0", 0),
+	S("\x0f\x01\x10", 0), S("\x0f\x01\x18", 0), S("\x48\x0f\x22\xd8", 0),
+	S("\x48\x0f\x22\xc0", 0), S("\x48\x0f\x22\xe0", 0), S("\x0f\x20\xc0", 0),
 S("\x0f\x23\xf8", 0), S("\x0f\x21\xf8", 0),
 	S("\x0f\x01\x38", 0), S("\x0f\xae\x38", 0), S("\x0f\xae\x10", 0),
 	S("\x0f\xae\x08", 0), S("\x0f\xae\x28", 0), S("\x0f\x00\x10", 0),
