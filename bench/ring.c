@@ -32,7 +32,7 @@
 
 #include "ring.h"
 
-#define BATCHES		3
+#define BATCHES		5
 #define TARGET_RATIO	1.5
 
 struct ring_case {

@@ -269,6 +269,16 @@ static void guest_halt_until_used(uint16_t idx)
 	}
 }
 
+HB_TEST(capabilities_announce_doorbells_irqfds_and_ring_backends)
+{
+	TEST_ASSERT_EQ(require_cap(HB_CAP_DOORBELL, "HB_CAP_DOORBELL"), 1);
+	TEST_ASSERT_EQ(require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD"), 1);
+	TEST_ASSERT_EQ(require_cap(HB_CAP_RING, "HB_CAP_RING"),
+		       (1u << HB_RING_BACKEND_LOOPBACK) |
+		       (1u << HB_RING_BACKEND_TAP) |
+		       (1u << HB_RING_BACKEND_STREAM));
+}
+
 /* ------------------------------------------------------------------ */
 /* Doorbells                                                           */
 /* ------------------------------------------------------------------ */
