@@ -37,6 +37,28 @@ static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
 		vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (val & mask);
 }
 
+/*
+ * How many prefix bytes (legacy, then REX in 64-bit mode) start @insn, or
+ * -1 if the @n bytes hold nothing else (SDM Vol. 2, 2.1 and 2.2.1).
+ */
+int hb_insn_prefix_len(const u8 *insn, int n, enum hb_cpu_mode mode)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		switch (insn[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
+		case 0x65: case 0x66: case 0x67: case 0xf0: case 0xf2:
+		case 0xf3:
+			continue;
+		}
+		if (mode == HB_MODE_LONG64 && (insn[i] & 0xf0) == 0x40)
+			continue;
+		return i;
+	}
+	return -1;
+}
+
 /* The segment a legacy prefix byte selects, or -1 (SDM Vol. 2, 2.1.1). */
 static int hb_segment_prefix(u8 byte)
 {
@@ -278,6 +300,25 @@ int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 	run->hypercall.ret = 0;
 	vcpu->pending = HB_COMPLETE_HYPERCALL;
 	return 0;
+}
+
+/*
+ * A #UD the guest raised. VMCALL on AMD and VMMCALL on Intel fault; like
+ * KVM, treat either as the hypercall so guests need not know the vendor.
+ * Anything else goes back to the guest's own #UD handler.
+ */
+int hb_exit_ud(struct hb_vcpu *vcpu)
+{
+	static const u8 vmcall[3] = { 0x0f, 0x01, 0xc1 };
+	static const u8 vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+	u8 insn[3];
+
+	if (hb_fetch_insn(vcpu, insn, sizeof(insn)) == sizeof(insn) &&
+	    (!memcmp(insn, vmcall, 3) || !memcmp(insn, vmmcall, 3)))
+		return hb_exit_hypercall(vcpu, vcpu->rip + 3);
+	hb_stat_exit(HB_STAT_EXIT_EXCEPTION);
+	hb_queue_exception(vcpu, X86_VEC_UD, false, 0);
+	return 1;
 }
 
 int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip)

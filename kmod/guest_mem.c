@@ -52,6 +52,14 @@ int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
 	return hb_guest_phys_access(vm, gpa, buf, len, false);
 }
 
+static int hb_read_phys(struct hb_vm *vm, bool atomic, u64 gpa, void *buf,
+			size_t len)
+{
+	if (atomic)
+		return hb_tdp_read_atomic(vm, gpa, buf, len);
+	return hb_read_guest_phys(vm, gpa, buf, len);
+}
+
 int hb_write_guest_phys(struct hb_vm *vm, u64 gpa, const void *buf,
 			size_t len)
 {
@@ -64,7 +72,7 @@ int hb_write_guest_phys(struct hb_vm *vm, u64 gpa, const void *buf,
  * 4.3-4.5). Permissions are not checked: callers only translate addresses
  * the guest itself just used.
  */
-int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
+static int hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
 {
 	u64 cr0, cr3, cr4, efer, table, pte = 0;
 	int level, ret;
@@ -82,7 +90,7 @@ int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
 		level = 4;
 	} else if (cr4 & X86_CR4_PAE) {
 		gva &= 0xffffffffULL;
-		ret = hb_read_guest_phys(vcpu->vm,
+		ret = hb_read_phys(vcpu->vm, atomic,
 					 (cr3 & 0xffffffe0ULL) + 8 * (gva >> 30),
 					 &pte, 8);
 		if (ret)
@@ -95,7 +103,7 @@ int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
 		u32 e32 = 0;
 
 		gva &= 0xffffffffULL;
-		ret = hb_read_guest_phys(vcpu->vm, (cr3 & 0xfffff000ULL) +
+		ret = hb_read_phys(vcpu->vm, atomic, (cr3 & 0xfffff000ULL) +
 					 4 * (gva >> 22), &e32, 4);
 		if (ret)
 			return ret;
@@ -108,7 +116,7 @@ int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
 			       (gva & 0x3fffff);
 			return 0;
 		}
-		ret = hb_read_guest_phys(vcpu->vm, (e32 & 0xfffff000ULL) +
+		ret = hb_read_phys(vcpu->vm, atomic, (e32 & 0xfffff000ULL) +
 					 4 * ((gva >> 12) & 0x3ff), &e32, 4);
 		if (ret)
 			return ret;
@@ -121,7 +129,7 @@ int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
 	for (; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 
-		ret = hb_read_guest_phys(vcpu->vm,
+		ret = hb_read_phys(vcpu->vm, atomic,
 					 table + 8 * ((gva >> shift) & 511),
 					 &pte, 8);
 		if (ret)
@@ -138,6 +146,11 @@ int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
 	}
 	*gpa = table | (gva & 0xfff);
 	return 0;
+}
+
+int hb_gva_to_gpa(struct hb_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	return hb_walk(vcpu, gva, gpa, false);
 }
 
 static int hb_guest_virt_access(struct hb_vcpu *vcpu, u64 gva, void *buf,
@@ -172,6 +185,19 @@ int hb_write_guest_virt(struct hb_vcpu *vcpu, u64 gva, const void *buf,
 	return hb_guest_virt_access(vcpu, gva, (void *)buf, len, true);
 }
 
+static u64 hb_insn_linear(struct hb_vcpu *vcpu)
+{
+	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
+	u64 linear = vcpu->rip;
+
+	if (mode == HB_MODE_REAL || mode == HB_MODE_PROT16)
+		linear &= 0xffff;
+	if (mode != HB_MODE_LONG64)
+		linear = (hb_ops->segment_base(vcpu, HB_SEG_CS) + linear) &
+			 0xffffffffULL;
+	return linear;
+}
+
 /*
  * hb_fetch_insn() - read up to @len bytes at CS:RIP.
  *
@@ -180,15 +206,8 @@ int hb_write_guest_virt(struct hb_vcpu *vcpu, u64 gva, const void *buf,
  */
 int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len)
 {
-	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
-	u64 linear = vcpu->rip;
+	u64 linear = hb_insn_linear(vcpu);
 	size_t first;
-
-	if (mode == HB_MODE_REAL || mode == HB_MODE_PROT16)
-		linear &= 0xffff;
-	if (mode != HB_MODE_LONG64)
-		linear = (hb_ops->segment_base(vcpu, HB_SEG_CS) + linear) &
-			 0xffffffffULL;
 
 	first = min_t(size_t, len, PAGE_SIZE - offset_in_page(linear));
 	if (hb_read_guest_virt(vcpu, linear, buf, first))
@@ -196,5 +215,22 @@ int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len)
 	if (first < len &&
 	    hb_read_guest_virt(vcpu, linear + first, buf + first, len - first))
 		return first;
+	return len;
+}
+
+/*
+ * hb_fetch_insn_atomic() - the same from the exit fast path, interrupts
+ * off: guest pages are read through the nested page table, which cannot
+ * lose a page before this vCPU has left the guest-mode region. Only the
+ * bytes up to the end of RIP's page are read; 0 if anything is missing.
+ */
+int hb_fetch_insn_atomic(struct hb_vcpu *vcpu, u8 *buf, size_t len)
+{
+	u64 linear = hb_insn_linear(vcpu), gpa;
+
+	len = min_t(size_t, len, PAGE_SIZE - offset_in_page(linear));
+	if (hb_walk(vcpu, linear, &gpa, true) ||
+	    hb_tdp_read_atomic(vcpu->vm, gpa, buf, len))
+		return 0;
 	return len;
 }

@@ -285,6 +285,7 @@ int hb_tdp_init(struct hb_vm *vm);
 void hb_tdp_destroy(struct hb_vm *vm);
 void hb_tdp_unmap_range(struct hb_vm *vm, u64 gfn, u64 npages);
 int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write);
+int hb_tdp_read_atomic(struct hb_vm *vm, u64 gpa, void *buf, size_t len);
 
 /* guest_mem.c */
 int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len);
@@ -295,6 +296,8 @@ int hb_read_guest_virt(struct hb_vcpu *vcpu, u64 gva, void *buf, size_t len);
 int hb_write_guest_virt(struct hb_vcpu *vcpu, u64 gva, const void *buf,
 			size_t len);
 int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len);
+int hb_fetch_insn_atomic(struct hb_vcpu *vcpu, u8 *buf, size_t len);
+int hb_insn_prefix_len(const u8 *insn, int n, enum hb_cpu_mode mode);
 
 /* exit.c: backend-neutral exit handling, called by the backends */
 int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
@@ -302,6 +305,7 @@ int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 bool hb_hypercall_in_kernel(struct hb_vcpu *vcpu);
 int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip);
 int hb_exit_hlt(struct hb_vcpu *vcpu, u64 next_rip);
+int hb_exit_ud(struct hb_vcpu *vcpu);
 int hb_exit_cpuid(struct hb_vcpu *vcpu, u64 next_rip);
 int hb_exit_rdmsr(struct hb_vcpu *vcpu, u64 next_rip);
 int hb_exit_wrmsr(struct hb_vcpu *vcpu, u64 next_rip);

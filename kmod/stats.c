@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Live counters in /sys/kernel/debug/hyperbox/. Tests read them to prove
- * that closing every fd gives back every VM, vCPU and pinned page.
+ * that closing every fd gives back every VM, vCPU and pinned page, and
+ * that an exit was (or was not) handled in the module: the file names and
+ * the "name count" lines of exits are a contract with selftests/.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>

@@ -93,6 +93,8 @@ static struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
 	return vcpu->priv;
 }
 
+static enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu);
+
 /* ---- per-CPU enable ---------------------------------------------- */
 
 static int hb_svm_cpu_enable(void)
@@ -187,6 +189,8 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	memset(vmcb, 0, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hb_svm_intercept(vmcb, intercepts[i]);
+	/* #UD: VMCALL is the hypercall too (hb_exit_ud). */
+	hb_svm_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_VEC_UD);
 	for (i = 0; i < 4; i++) {
 		hb_svm_intercept(vmcb, INTERCEPT_DR0_READ + i);
 		hb_svm_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
@@ -356,11 +360,40 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	vcpu->rflags = vmcb->save.rflags;
 }
 
-static u64 hb_svm_next_rip(struct hb_vcpu *vcpu, unsigned int len)
+/*
+ * Where the intercepted instruction of @len opcode bytes ends. With
+ * next-RIP save the CPU says; without it (QEMU) prefixes must be counted
+ * in the instruction itself, or a prefixed CPUID/HLT/... would resume
+ * inside its own opcode. @atomic: called from the fast path.
+ */
+static bool hb_svm_next_rip(struct hb_vcpu *vcpu, unsigned int len,
+			    bool atomic, u64 *next)
 {
-	if (hb_svm_nrips)
-		return to_svm(vcpu)->vmcb->control.next_rip;
-	return vcpu->rip + len;
+	u8 insn[HB_INSN_MAX_LEN];
+	int n, prefixes;
+
+	if (hb_svm_nrips) {
+		*next = to_svm(vcpu)->vmcb->control.next_rip;
+		return true;
+	}
+	n = atomic ? hb_fetch_insn_atomic(vcpu, insn, sizeof(insn)) :
+		     hb_fetch_insn(vcpu, insn, sizeof(insn));
+	prefixes = n > 0 ? hb_insn_prefix_len(insn, n, hb_svm_cpu_mode(vcpu)) :
+			   -1;
+	if (prefixes < 0 || prefixes + len > n)
+		return false;
+	*next = vcpu->rip + prefixes + len;
+	return true;
+}
+
+/* For the slow path: an unreadable instruction gets the plain length. */
+static u64 hb_svm_skip(struct hb_vcpu *vcpu, unsigned int len)
+{
+	u64 next;
+
+	if (!hb_svm_next_rip(vcpu, len, false, &next))
+		next = vcpu->rip + len;
+	return next;
 }
 
 /* An event cut short by the exit must be delivered on the next entry. */
@@ -425,21 +458,27 @@ static bool hb_svm_fastpath(struct hb_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	u64 info = vmcb->control.exit_info_1;
+	u64 next;
 
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
 		return false;
 
 	switch (vmcb->control.exit_code) {
 	case SVM_EXIT_VMMCALL:
-		if (!hb_hypercall_in_kernel(vcpu))
+		if (!hb_hypercall_in_kernel(vcpu) ||
+		    !hb_svm_next_rip(vcpu, 3, true, &next))
 			return false;
-		return hb_exit_hypercall(vcpu, hb_svm_next_rip(vcpu, 3)) == 1;
+		return hb_exit_hypercall(vcpu, next) == 1;
 	case SVM_EXIT_CPUID:
-		return hb_exit_cpuid(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
+		if (!hb_svm_next_rip(vcpu, 2, true, &next))
+			return false;
+		return hb_exit_cpuid(vcpu, next) == 1;
 	case SVM_EXIT_MSR:
+		if (!hb_svm_next_rip(vcpu, 2, true, &next))
+			return false;
 		if (info)
-			return hb_exit_wrmsr(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
-		return hb_exit_rdmsr(vcpu, hb_svm_next_rip(vcpu, 2)) == 1;
+			return hb_exit_wrmsr(vcpu, next) == 1;
+		return hb_exit_rdmsr(vcpu, next) == 1;
 	case SVM_EXIT_IOIO: {
 		u32 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 		u64 val = vcpu->regs[HB_RAX] & (BIT_ULL(8 * size) - 1);
@@ -479,6 +518,8 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	case SVM_EXIT_VINTR:
 		/* The window is open; the next entry injects or exits. */
 		return 1;
+	case SVM_EXIT_EXCP_BASE + X86_VEC_UD:
+		return hb_exit_ud(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
 		hb_svm_debugregs_to_guest(vcpu, vmcb);
@@ -491,22 +532,22 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	case SVM_EXIT_IOIO:
 		return hb_svm_handle_ioio(vcpu, vmcb);
 	case SVM_EXIT_VMMCALL:
-		return hb_exit_hypercall(vcpu, hb_svm_next_rip(vcpu, 3));
+		return hb_exit_hypercall(vcpu, hb_svm_skip(vcpu, 3));
 	case SVM_EXIT_HLT:
-		return hb_exit_hlt(vcpu, hb_svm_next_rip(vcpu, 1));
+		return hb_exit_hlt(vcpu, hb_svm_skip(vcpu, 1));
 	case SVM_EXIT_CPUID:
-		return hb_exit_cpuid(vcpu, hb_svm_next_rip(vcpu, 2));
+		return hb_exit_cpuid(vcpu, hb_svm_skip(vcpu, 2));
 	case SVM_EXIT_MSR:
 		if (vmcb->control.exit_info_1)
-			return hb_exit_wrmsr(vcpu, hb_svm_next_rip(vcpu, 2));
-		return hb_exit_rdmsr(vcpu, hb_svm_next_rip(vcpu, 2));
+			return hb_exit_wrmsr(vcpu, hb_svm_skip(vcpu, 2));
+		return hb_exit_rdmsr(vcpu, hb_svm_skip(vcpu, 2));
 	case SVM_EXIT_NPF:
 		return hb_exit_tdp_fault(vcpu, vmcb->control.exit_info_2,
 					 vmcb->control.exit_info_1 & BIT(1));
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
 		/* Never let a guest drop or flush the host's caches. */
-		hb_skip_insn(vcpu, hb_svm_next_rip(vcpu, 2));
+		hb_skip_insn(vcpu, hb_svm_skip(vcpu, 2));
 		return 1;
 	case SVM_EXIT_SHUTDOWN:
 		/* The VMCB is undefined after a shutdown (APM 15.11). */

@@ -161,6 +161,36 @@ out:
 	return ret;
 }
 
+/*
+ * Read guest memory through the nested page table, for code that runs
+ * with interrupts off in the vCPU's guest-mode region (the exit fast
+ * path): a mapped page stays pinned until every vCPU has acknowledged the
+ * unmap IPI, which this CPU cannot do before it leaves that region.
+ */
+int hb_tdp_read_atomic(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	lockdep_assert_irqs_disabled();
+	while (len) {
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - offset_in_page(gpa));
+		u64 *table = vm->tdp.root, pte = 0;
+		int level;
+
+		if (gpa >> HB_GPA_BITS)
+			return -EFAULT;
+		for (level = HB_PT_LEVELS; level >= 1; level--) {
+			pte = READ_ONCE(table[hb_pt_index(gpa, level)]);
+			if (!hb_ops->tdp_present(pte))
+				return -EFAULT;
+			table = hb_pte_table(pte);
+		}
+		memcpy(buf, (u8 *)table + offset_in_page(gpa), chunk);
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
 struct hb_zap {
 	struct hb_vm *vm;
 	unsigned int nr;

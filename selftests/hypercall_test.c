@@ -92,3 +92,33 @@ HB_TEST(ret_defaults_to_what_userspace_left)
 	vcpu_run_expect_sync(vcpu, 0);
 	vm_free(vm);
 }
+
+/* Both vendors' instructions, whichever backend runs: a ping each. */
+static void guest_both_instructions(void)
+{
+	uint64_t ret;
+
+	asm volatile("vmcall" : "=a"(ret) : "a"(HB_HC_PING), "D"(41ull)
+		     : "memory");
+	GUEST_ASSERT_EQ(ret, 42);
+	asm volatile("vmmcall" : "=a"(ret) : "a"(HB_HC_PING), "D"(99ull)
+		     : "memory");
+	GUEST_ASSERT_EQ(ret, 100);
+	asm volatile("vmcall" : "=a"(ret) : "a"(0x321ull), "D"(7ull)
+		     : "memory");
+	GUEST_ASSERT_EQ(ret, 8);
+}
+
+HB_TEST(vmcall_and_vmmcall_are_both_hypercalls)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_both_instructions);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_EXIT(vcpu, HB_EXIT_HYPERCALL);
+	TEST_ASSERT_EQ(vcpu->run->hypercall.nr, 0x321);
+	TEST_ASSERT_EQ(vcpu->run->hypercall.args[0], 7);
+	vcpu->run->hypercall.ret = 8;
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
