@@ -36,7 +36,7 @@ mkdir -p "$B" && mkrootfs "$B/rootfs"
 sed -i 's/"sh"$/"sh","-c","tty; stty size"/' "$B/config.json"
 if command -v script >/dev/null; then
 	out=$(cd "$B" && timeout 20 script -qec "stty cols 77 rows 11; $HB --root $ROOT run -t tty1" /dev/null 2>&1 | tr -d '\r\000')
-	echo "$out" | grep -q "^/dev/pts/0" && echo "$out" | grep -q "11 77" &&
+	echo "$out" | grep -q "/dev/pts/0" && echo "$out" | grep -q "11 77" &&
 		ok "run -t: pty in the container, window size forwarded" || not_ok "run -t" "$out"
 else
 	skip "run -t" "no script(1)"

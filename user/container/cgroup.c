@@ -226,32 +226,58 @@ static bool wants_resources(const struct oci_spec *spec)
 		r->io_weight != OCI_UNSET);
 }
 
-int cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
-		  struct hb_cgroup *cg, hb_err_t *err)
+void cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd,
+		 struct hb_cgroup *cg)
 {
 	enum cgroup_mode mode = cgroup_detect_mode();
 	cleanup_free char *rel = cgroup_relative_path(spec, id, systemd);
-	const char *v2root = mode == CGROUP_UNIFIED ? CG_ROOT :
-			     mode == CGROUP_HYBRID ? CG_ROOT "/unified" : NULL;
 
 	memset(cg, 0, sizeof(*cg));
-	if (v2root) {
-		cg->v2 = xasprintf("%s%s", v2root, rel);
-		if (mode == CGROUP_UNIFIED)
-			v2_enable_controllers(v2root, rel);
+	if (mode == CGROUP_UNIFIED)
+		cg->v2 = xasprintf("%s%s", CG_ROOT, rel);
+	else if (mode == CGROUP_HYBRID)
+		cg->v2 = xasprintf("%s%s", CG_ROOT "/unified", rel);
+	if (mode != CGROUP_UNIFIED)
+		cgroup_v1_plan(spec, rel, cg);
+}
+
+int cgroup_create(const struct oci_spec *spec, struct hb_cgroup *cg,
+		  hb_err_t *err)
+{
+	bool unified = cgroup_detect_mode() == CGROUP_UNIFIED;
+	int i;
+
+	/* Never adopt (and later kill) a cgroup someone else is using. */
+	for (i = -1; i < HB_MAX_V1_CGROUPS; i++) {
+		const char *dir = i < 0 ? cg->v2 : cg->v1[i];
+		cleanup_free char *procs = NULL, *text = NULL;
+
+		if (!dir)
+			continue;
+		procs = xasprintf("%s/cgroup.procs", dir);
+		if (read_file(procs, &text, NULL, NULL) == 0 && text[0]) {
+			hb_error(err, 0, "cgroup `%s` is in use by other processes",
+				 dir);
+			cgroup_clear(cg);
+			return -1;
+		}
+	}
+	if (cg->v2) {
+		if (unified)
+			v2_enable_controllers(CG_ROOT, cg->v2 + strlen(CG_ROOT));
 		if (mkdir_p(cg->v2, 0755, err) < 0) {
-			free(cg->v2);
-			cg->v2 = NULL;
 			/* Rootless without a delegated cgroup: run without. */
 			if (geteuid() != 0 && !wants_resources(spec)) {
 				hb_error_free(err);
+				cgroup_clear(cg);
 				return 0;
 			}
-			return hb_error_wrap(err, "cgroup: create");
+			hb_error_wrap(err, "cgroup: create");
+			goto fail;
 		}
 	}
-	if (mode != CGROUP_UNIFIED) {
-		if (cgroup_v1_create(spec, rel, cg, err) < 0 ||
+	if (!unified) {
+		if (cgroup_v1_create(spec, cg, err) < 0 ||
 		    cgroup_v1_apply(spec, cg, err) < 0)
 			goto fail;
 		return 0;

@@ -22,8 +22,15 @@ enum cgroup_mode cgroup_detect_mode(void);
 /* "/hyperbox/ID" unless linux.cgroupsPath says otherwise. */
 char *cgroup_relative_path(const struct oci_spec *spec, const char *id,
 			   bool systemd);
-int cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
-		  struct hb_cgroup *cg, hb_err_t *err);
+/*
+ * Paths first, directories second: the caller records the planned paths
+ * in state.json before anything exists, so a runtime killed in between
+ * leaves nothing `delete --force` cannot find.
+ */
+void cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd,
+		 struct hb_cgroup *cg);
+int cgroup_create(const struct oci_spec *spec, struct hb_cgroup *cg,
+		  hb_err_t *err);
 int cgroup_enter(const struct hb_cgroup *cg, pid_t pid, hb_err_t *err);
 /* Send sig to every process in the container's cgroup. */
 int cgroup_signal_all(const struct hb_cgroup *cg, int sig, hb_err_t *err);
@@ -36,8 +43,10 @@ uint64_t cgroup_shares_to_weight(uint64_t shares);
 uint64_t cgroup_blkio_to_io_weight(uint64_t weight);
 
 /* cgroup_v1.c */
-int cgroup_v1_create(const struct oci_spec *spec, const char *rel,
-		     struct hb_cgroup *cg, hb_err_t *err);
+void cgroup_v1_plan(const struct oci_spec *spec, const char *rel,
+		    struct hb_cgroup *cg);
+int cgroup_v1_create(const struct oci_spec *spec, struct hb_cgroup *cg,
+		     hb_err_t *err);
 int cgroup_v1_apply(const struct oci_spec *spec, const struct hb_cgroup *cg,
 		    hb_err_t *err);
 

@@ -95,8 +95,8 @@ static void cpuset_inherit(const char *mnt, const char *rel)
 	}
 }
 
-int cgroup_v1_create(const struct oci_spec *spec, const char *rel,
-		     struct hb_cgroup *cg, hb_err_t *err)
+void cgroup_v1_plan(const struct oci_spec *spec, const char *rel,
+		    struct hb_cgroup *cg)
 {
 	const struct oci_resources *r = &spec->resources;
 	const char *ctrls[6] = { "memory", "pids", "cpu" };
@@ -109,21 +109,34 @@ int cgroup_v1_create(const struct oci_spec *spec, const char *rel,
 	for (i = 0; i < n && k < HB_MAX_V1_CGROUPS; i++) {
 		cleanup_free char *mnt = v1_mount_of(ctrls[i]);
 		char *dir;
-		int j;
+		size_t j;
 
 		if (!mnt)
 			continue;
 		dir = xasprintf("%s%s", mnt, rel);
 		/* cpu and cpuacct may share one hierarchy with memory etc. */
-		for (j = 0; j < (int)k; j++)
-			if (!strcmp(cg->v1[j], dir))
-				break;
-		if (j < (int)k) {
+		for (j = 0; j < k && strcmp(cg->v1[j], dir); j++)
+			;
+		if (j < k)
 			free(dir);
-			continue;
-		}
-		if (!strcmp(ctrls[i], "cpuset"))
-			cpuset_inherit(mnt, rel);
+		else
+			cg->v1[k++] = dir;
+	}
+}
+
+int cgroup_v1_create(const struct oci_spec *spec, struct hb_cgroup *cg,
+		     hb_err_t *err)
+{
+	cleanup_free char *cpuset = v1_mount_of("cpuset");
+	size_t len = cpuset ? strlen(cpuset) : 0;
+	int i, k = 0;
+
+	for (i = 0; i < HB_MAX_V1_CGROUPS && cg->v1[i]; i++) {
+		char *dir = cg->v1[i];
+
+		cg->v1[i] = NULL;
+		if (cpuset && !strncmp(dir, cpuset, len) && dir[len] == '/')
+			cpuset_inherit(cpuset, dir + len);
 		if (mkdir_p(dir, 0755, err) < 0) {
 			free(dir);
 			if (geteuid() != 0 && !spec->has_resources) {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,15 @@ void container_finish_exec(const struct oci_spec *spec,
 {
 	cleanup_err hb_err_t err = NULL;
 	bool early_cwd = chdir(p->cwd) == 0;
+	sigset_t none;
+	int sig;
+
+	/* The process starts with default dispositions and nothing blocked. */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (security_drop_bounding(p, &err) < 0 ||
 	    security_set_user(p, in_userns, &err) < 0)

@@ -381,6 +381,18 @@ static int load_bundle(struct create_ctx *x, const struct hb_opts *o,
 	return 0;
 }
 
+static void record_cgroup(struct hb_state *st, const struct hb_cgroup *cg)
+{
+	int i;
+
+	free(st->cgroup_v2);
+	st->cgroup_v2 = xstrdup(cg->v2);
+	for (i = 0; i < HB_MAX_V1_CGROUPS; i++) {
+		free(st->cgroup_v1[i]);
+		st->cgroup_v1[i] = xstrdup(cg->v1[i]);
+	}
+}
+
 static int do_create(struct create_ctx *x, const struct hb_opts *o, bool run,
 		     hb_err_t *err)
 {
@@ -405,11 +417,13 @@ static int do_create(struct create_ctx *x, const struct hb_opts *o, bool run,
 	if (stat(x->st.rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return hb_error(err, errno ? errno : ENOTDIR, "root.path `%s`",
 				x->st.rootfs);
-	if (cgroup_create(x->spec, x->id, o->systemd_cgroup, &x->cg, err) < 0)
+	cgroup_plan(x->spec, x->id, o->systemd_cgroup, &x->cg);
+	record_cgroup(&x->st, &x->cg);
+	if (state_save(x->dirfd, &x->st, err) < 0 ||
+	    cgroup_create(x->spec, &x->cg, err) < 0)
 		return -1;
-	x->st.cgroup_v2 = xstrdup(x->cg.v2);
-	for (int i = 0; i < HB_MAX_V1_CGROUPS && x->cg.v1[i]; i++)
-		x->st.cgroup_v1[i] = xstrdup(x->cg.v1[i]);
+	/* Rootless may have dropped the paths it could not create. */
+	record_cgroup(&x->st, &x->cg);
 	if (state_save(x->dirfd, &x->st, err) < 0 ||
 	    spawn_init(x, o, run, err) < 0)
 		return -1;
@@ -469,6 +483,8 @@ int container_run(const char *id, const struct hb_opts *o, int *status,
 	ctx_init(&x, o->root, id);
 	if (do_create(&x, o, true, err) < 0)
 		goto fail;
+	if (x.master >= 0)
+		terminal_copy_winsize(x.master);
 	if (sync_send(x.sync_fd, SYNC_START, NULL, -1) < 0) {
 		hb_error(err, errno, "start container init");
 		goto fail;

@@ -81,6 +81,8 @@ void __attribute__((noreturn)) container_finish_exec(
 int terminal_open_in_container(const struct oci_process *p, int *master,
 			       hb_err_t *err);
 int terminal_send_console(const char *sock_path, int master, hb_err_t *err);
+/* Our terminal's size onto the pty, before the process can ask for it. */
+void terminal_copy_winsize(int master);
 /* Relay stdin/stdout <-> master with the tty in raw mode until pid exits. */
 int terminal_relay(int master, pid_t pid, int *status);
 

@@ -105,7 +105,7 @@ static int block_signals(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static void copy_winsize(int master)
+void terminal_copy_winsize(int master)
 {
 	struct winsize ws;
 
@@ -121,7 +121,7 @@ static int on_signal(int sfd, int master, pid_t pid, int *status)
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGWINCH && master >= 0)
-			copy_winsize(master);
+			terminal_copy_winsize(master);
 		else if (si.ssi_signo != SIGCHLD)
 			kill(pid, si.ssi_signo);
 	}
@@ -159,11 +159,13 @@ int terminal_relay(int master, pid_t pid, int *status)
 	char buf[8192];
 	int done = 0;
 
+	/* The process may have exited before SIGCHLD was blocked. */
+	done = on_signal(sfd, master, pid, status);
 	if (is_tty) {
 		raw = saved;
 		cfmakeraw(&raw);
 		tcsetattr(0, TCSANOW, &raw);
-		copy_winsize(master);
+		terminal_copy_winsize(master);
 	}
 	while (!done) {
 		ssize_t n;

@@ -7,6 +7,7 @@
 # network namespace of our own). Needs: $HYPERBOX (default
 # /hb/bin/hyperbox), /bin/busybox (static), root.
 HB=${HYPERBOX:-/hb/bin/hyperbox}
+umask 022	# a user namespace's root must be able to read the bundles
 BB=${BUSYBOX:-/bin/busybox}
 W=$(mktemp -d /tmp/hb-oci.XXXXXX)
 chmod 755 "$W"
@@ -129,9 +130,14 @@ hb delete life1 2>"$W/err"; rc=$?
 [ $rc != 0 ] && grep -q "running" "$W/err" && ok "delete of a running container refused" ||
 	not_ok "delete without --force" "$(cat "$W/err")"
 hb delete -f life1
-mkbundle "$W/term" '["sh","-c","trap \"exit 0\" TERM; while :; do sleep 0.1; done"]'
+mkbundle "$W/term" '["sh","-c","trap \"exit 0\" TERM; touch /tmp/ready; while :; do sleep 0.1; done"]'
 hb create --bundle "$W/term" life1 && hb start life1
-hb kill life1 TERM && sleep 0.5 && hb state life1 | grep -q '"status":"stopped"' &&
+# pid 1 of a pid namespace ignores TERM until its trap is installed.
+i=0
+while ! hb exec life1 sh -c "test -e /tmp/ready" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+hb kill life1 TERM
+i=0
+while ! hb state life1 | grep -q '"status":"stopped"' && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done && hb state life1 | grep -q '"status":"stopped"' &&
 	ok "kill ID TERM (positional name)" || not_ok "kill by name"
 hb delete life1 && no_trace life1 && ok "delete: nothing left" || not_ok "delete" "$(no_trace life1)"
 hb create --bundle "$B" life2 && hb start life2 && hb kill life2 9 && sleep 0.3 &&
