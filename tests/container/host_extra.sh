@@ -17,7 +17,7 @@ hb() { timeout 30 "$HB" --root "$ROOT" "$@"; }
 trap 'for c in $(ls "$ROOT" 2>/dev/null); do "$HB" --root "$ROOT" delete -f "$c"; done; rm -rf "$W"' EXIT
 
 if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP needs root"; exit 0; fi
-echo "1..7"
+echo "1..8"
 
 mkrootfs() {
 	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
@@ -90,9 +90,16 @@ mkdir -p "$B2" && mkrootfs "$B2/rootfs" && (cd "$B2" && "$HB" spec)
 sed -i 's/"terminal":true/"terminal":false/; s/"sh"$/"sleep","100"/' "$B2/config.json"
 hb run -d --bundle "$B2" ex1
 out=$(hb exec ex1 sh -c 'grep PPid /proc/$$/status')
-hb delete -f ex1
 echo "$out" | grep -q "PPid:.*0" && ok "exec'd process has no runtime parent inside the container" ||
 	not_ok "exec isolation" "$out"
+if command -v script >/dev/null; then
+	out=$( (sleep 3) | timeout 20 script -qec "$HB --root $ROOT exec -t ex1 sh -c 'tty; echo exec-tty-ok'" /dev/null 2>&1 | tr -d '\r')
+	echo "$out" | grep -q "/dev/pts/" && echo "$out" | grep -q exec-tty-ok &&
+		ok "exec -t: a pty in the running container" || not_ok "exec -t" "$out"
+else
+	skip "exec -t" "no script(1)"
+fi
+hb delete -f ex1
 
 # podman as a client: conmon drives create/start/state/kill/delete.
 if command -v podman >/dev/null && command -v conmon >/dev/null; then
