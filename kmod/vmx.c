@@ -356,6 +356,8 @@ static void hb_vmx_save_host(struct hb_vmx_vcpu *vmx, struct hb_vmx_host *h)
 static void hb_vmx_restore_host(struct hb_vmx_vcpu *vmx,
 				struct hb_vmx_host *h)
 {
+	/* Before load_gs_index(), which rewrites KERNEL_GS_BASE. */
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (h->ds)
 		loadsegment(ds, h->ds);
 	if (h->es)
@@ -371,7 +373,6 @@ static void hb_vmx_restore_host(struct hb_vmx_vcpu *vmx,
 	load_idt(&h->idt);
 	invalidate_tss_limit();
 
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	if (vmx->syscall_msrs) {
 		wrmsrl(MSR_STAR, h->star);

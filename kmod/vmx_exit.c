@@ -244,20 +244,6 @@ static int hb_vmx_io(struct hb_vcpu *vcpu)
 			   hb_vmx_next_rip(vcpu));
 }
 
-static int hb_vmx_xsetbv(struct hb_vcpu *vcpu)
-{
-	struct hb_vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 cr4;
-
-	/* CPUID hides XSAVE: nothing beyond the host's XCR0 is offered. */
-	hb_vmx_vcpu_get(vmx);
-	cr4 = hb_vmx_guest_cr4();
-	hb_vmx_vcpu_put(vmx);
-	if (!(cr4 & X86_CR4_OSXSAVE))
-		return hb_vmx_inject_ud(vcpu);
-	return hb_vmx_inject_gp(vcpu);
-}
-
 int hb_vmx_handle_exit(struct hb_vcpu *vcpu)
 {
 	struct hb_vmx_vcpu *vmx = to_vmx(vcpu);
@@ -329,12 +315,14 @@ int hb_vmx_handle_exit(struct hb_vcpu *vcpu)
 		hb_stat_exit(HB_STAT_EXIT_OTHER);
 		hb_skip_insn(vcpu, hb_vmx_next_rip(vcpu));
 		return 1;
-	case EXIT_REASON_XSETBV:
-		return hb_vmx_xsetbv(vcpu);
 	case EXIT_REASON_RDPMC:
 		/* No performance counters are offered (CPUID leaf 0xa is 0). */
 		return hb_vmx_inject_gp(vcpu);
-	/* No nested VMX, no SMX, no MONITOR/MWAIT: the guest gets #UD. */
+	/*
+	 * No nested VMX, no SMX, no MONITOR/MWAIT, no XSAVE (CPUID hides it,
+	 * whatever CR4.OSXSAVE says; as on SVM): the guest gets #UD.
+	 */
+	case EXIT_REASON_XSETBV:
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMPTRLD:

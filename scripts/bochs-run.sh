@@ -96,27 +96,35 @@ boot() {
 		-e "s|@LOG@|$work/bochs.log|" "$bochsdir/bochsrc.in" >"$work/bochsrc"
 	rm -f "$serial"
 	: >"$serial"
-	local tee_pid= watchdog rc=0
+	local tee_pid= rc=0 deadline
 	if [ "${HB_TEE:-0}" = 1 ]; then
-		tail -f "$serial" &
+		tail -f "$serial" 9>&- &
 		tee_pid=$!
 	fi
 	# The debugger build wants a terminal: script(1) provides one; the
 	# rc file says "continue" then "quit"; stdin is closed. Its own
 	# session, so that a timeout (or our own death) ends Bochs too:
-	# bochs-bin outlives a SIGTERM to script(1).
+	# bochs-bin outlives a SIGTERM to script(1). No child keeps fd 9
+	# (the queue lock below).
 	(cd "$work" && TERM=xterm exec setsid script -qfec \
 		"bochs-bin -q -f $work/bochsrc -rc $bochsdir/cmds" /dev/null \
-		</dev/null >"$work/bochs.out" 2>&1) &
+		</dev/null >"$work/bochs.out" 2>&1) 9>&- &
 	bochs_pgid=$!
-	(sleep "${BOCHS_TIMEOUT:-1200}"; kill -TERM -- "-$bochs_pgid" 2>/dev/null;
-	 sleep 5; kill -KILL -- "-$bochs_pgid" 2>/dev/null) &
-	watchdog=$!
-	wait "$bochs_pgid" || rc=$?
-	if kill "$watchdog" 2>/dev/null; then
-		wait "$watchdog" 2>/dev/null || true
+	deadline=$(($(date +%s) + ${BOCHS_TIMEOUT:-1200}))
+	while kill -0 "$bochs_pgid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			kill -TERM -- "-$bochs_pgid" 2>/dev/null
+			sleep 5
+			kill -KILL -- "-$bochs_pgid" 2>/dev/null
+			rc=124
+			break
+		fi
+		sleep 1
+	done
+	if [ $rc = 0 ]; then
+		wait "$bochs_pgid" || rc=$?
 	else
-		rc=124
+		wait "$bochs_pgid" 2>/dev/null || true
 	fi
 	bochs_pgid=
 	[ -n "$tee_pid" ] && kill "$tee_pid" 2>/dev/null
