@@ -10,8 +10,16 @@
 #include "processor.h"
 #include "vring_guest.h"
 
-#define barrier()	asm volatile("" : : : "memory")
-#define mb()		asm volatile("mfence" : : : "memory")
+static inline void barrier(void)
+{
+	asm volatile("" : : : "memory");
+}
+
+/* Orders earlier stores before later loads (the one x86 reorders). */
+static inline void mb(void)
+{
+	asm volatile("mfence" : : : "memory");
+}
 
 void vring_guest_init(struct vring_guest *vq, unsigned int num, uint64_t base,
 		      bool event_idx, enum vring_notify notify,
@@ -179,6 +187,7 @@ void vring_guest_enable_cb(struct vring_guest *vq, uint16_t after)
 			   (uint16_t)(vq->last_used + after));
 	else
 		WRITE_ONCE(vq->avail->flags, 0);
+	/* Published before we look at the used ring again. */
 	mb();
 }
 
