@@ -39,34 +39,60 @@ void arm_kick(void)
 	timer_settime(kick_timer, 0, &its, NULL);
 }
 
-static void check_exit(const struct hb_run *run, long ret)
+/* What is wrong with the exit @run describes, or NULL. */
+static const char *exit_problem(const struct hb_run *run, char *buf, size_t len)
 {
-	if (ret < 0)
-		return;
 	switch (run->exit_reason) {
 	case HB_EXIT_IO:
 		if ((run->io.size != 1 && run->io.size != 2 && run->io.size != 4) ||
 		    !run->io.count || run->io.data_offset < 4096 ||
 		    run->io.data_offset + (uint64_t)run->io.size * run->io.count >
 		    RUN_MMAP_SIZE)
-			fuzz_finding("bad IO exit: size %u count %u data_offset 0x%llx",
-				     run->io.size, run->io.count,
-				     (unsigned long long)run->io.data_offset);
-		break;
+			snprintf(buf, len, "bad IO exit: size %u count %u data_offset 0x%llx",
+				 run->io.size, run->io.count,
+				 (unsigned long long)run->io.data_offset);
+		else
+			return NULL;
+		return buf;
 	case HB_EXIT_MMIO:
-		if (!run->mmio.len || run->mmio.len > 8)
-			fuzz_finding("bad MMIO exit: len %u", run->mmio.len);
-		break;
+		if (run->mmio.len && run->mmio.len <= 8)
+			return NULL;
+		snprintf(buf, len, "bad MMIO exit: len %u", run->mmio.len);
+		return buf;
 	case HB_EXIT_INTERNAL_ERROR:
-		if (run->internal.ndata > 16)
-			fuzz_finding("bad INTERNAL_ERROR exit: ndata %u",
-				     run->internal.ndata);
-		break;
+		if (run->internal.ndata <= 16)
+			return NULL;
+		snprintf(buf, len, "bad INTERNAL_ERROR exit: ndata %u",
+			 run->internal.ndata);
+		return buf;
 	default:
-		if (run->exit_reason > HB_EXIT_INTR)
-			fuzz_finding("HB_RUN returned 0 with exit_reason %u",
-				     run->exit_reason);
+		if (run->exit_reason <= HB_EXIT_INTR)
+			return NULL;
+		snprintf(buf, len, "HB_RUN returned 0 with exit_reason %u",
+			 run->exit_reason);
+		return buf;
 	}
+}
+
+/*
+ * Judges the exit. A suspicious one is read again through a fresh mapping
+ * of the vCPU fd: the fuzzer's own mappings may alias (an address freed by
+ * one thread's munmap reused by another's mmap and scribbled over).
+ */
+static void check_exit(int fd, const struct hb_run *run, long ret)
+{
+	char buf[160];
+	struct hb_run *fresh;
+
+	if (ret < 0 || !exit_problem(run, buf, sizeof(buf)))
+		return;
+	fresh = mmap(NULL, RUN_MMAP_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (fresh == MAP_FAILED)
+		return;
+	if (fresh->exit_reason == run->exit_reason &&
+	    exit_problem(fresh, buf, sizeof(buf)))
+		fuzz_finding("%s", buf);
+	munmap(fresh, RUN_MMAP_SIZE);
 }
 
 /* Fill in what the guest reads from the exit it just took. */
@@ -131,7 +157,7 @@ void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
 			return;
 		/* Judge the module's output only if no thread scribbled meanwhile. */
 		if (!(gen & 1) && gen == __atomic_load_n(&w->scribbles, __ATOMIC_SEQ_CST))
-			check_exit(run, ret);
+			check_exit(fd, run, ret);
 		answer_exit(w, run);
 	}
 }
