@@ -1,7 +1,8 @@
 #!/bin/sh
 # Scan a serial log for kernel splats: Oops, BUG, WARNING, lockdep reports,
 # RCU stalls, soft/hard lockups, general protection faults, KASAN/UBSAN
-# reports, hung tasks, call traces, panics.
+# reports, hung tasks, call traces, panics. The stack an OOM kill prints
+# (a memory.max test working as intended) is not a splat.
 #
 # Usage: scripts/check-splat.sh LOG
 # Only kernel log lines are looked at: they carry a printk timestamp
@@ -17,6 +18,11 @@ awk '
 	p = match($0, /\[ *[0-9]+\.[0-9]+\] /)
 	if (!p) next
 	msg = substr($0, p + RLENGTH)
+	# An OOM kill (memory.max doing its job in a container test) dumps a
+	# stack too: that "Call Trace" is a report, not a bug.
+	if (msg ~ /invoked oom-killer:/) { in_oom = 1; next }
+	if (in_oom && msg ~ /[Oo]ut of memory: Killed process|oom_reaper: reaped/) { in_oom = 0; next }
+	if (in_oom && msg ~ /Call Trace/) next
 	if (msg ~ /Oops|BUG:|WARNING:|lockdep|possible recursive locking|possible circular locking|inconsistent lock state|rcu_sched self-detected stall|rcu: INFO: .*detected stall|self-detected stall on CPU|soft lockup|hard LOCKUP|general protection|KASAN|UBSAN|Call Trace|Kernel panic|blocked for more than|kernel BUG|unable to handle|double fault|stack-protector|list_add corruption|list_del corruption|refcount_t:|kmemleak: [0-9]+ new suspected/) {
 		if (msg in seen) { ctx = 0; next }
 		seen[msg] = 1
