@@ -14,6 +14,7 @@ KDIR    ?= /lib/modules/$(KVER)/build
 OUT     ?= $(CURDIR)/out
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 # make check-guest T=word: only the guest test programs whose path contains word
+# (HB_ARGS="hb.timeout=60 ...": more guest-init knobs)
 T       ?=
 # make check KERNEL=debug: see scripts/debug-kernel.sh (built once, cached in out/debug-kernel)
 KERNEL  ?=
@@ -69,10 +70,13 @@ fuzz: all
 	@scripts/tap-summary.sh --guest fuzz $(OUT)/fuzz.log
 
 # Only the QEMU guest lane, on what is already built (quick loop).
+# Runs in $(OUT)/guest-$(T) so that loops on different tests do not clobber each other.
+GUEST_OUT = $(OUT)/guest$(if $(T),-$(subst /,_,$(T)))
 check-guest: all
-	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
-	@scripts/run-guest-tests.sh $(OUT)/guest.log $(OUT)/initramfs.cpio.gz $(if $(T),hb.filter=$(T))
-	@scripts/tap-summary.sh --guest guest $(OUT)/guest.log
+	@mkdir -p $(GUEST_OUT)
+	@flock $(GUEST_OUT)/lock sh -c 'scripts/mkinitramfs.sh $(GUEST_OUT)/initramfs.cpio.gz $(KVER) && \
+		scripts/run-guest-tests.sh $(GUEST_OUT)/guest.log $(GUEST_OUT)/initramfs.cpio.gz $(if $(T),hb.filter=$(T)) $(HB_ARGS) && \
+		scripts/tap-summary.sh --guest guest $(GUEST_OUT)/guest.log'
 
 # The Bochs/VMX lane. scripts/bochs-run.sh LOG INITRD (the VMX engineer's) boots
 # INITRD (its /init: scripts/guest-init, hb.mode=check) under Bochs and writes the
