@@ -147,6 +147,11 @@ if [ -d "$top/bench" ]; then
 		cp "$f" hb/bench/
 		copy_libs "$f"
 	done
+	# Helper scripts (bench/*.sh) come along for `make shell`; the guest lane
+	# runs only the programs.
+	for f in "$top"/bench/*.sh; do
+		[ -f "$f" ] && cp "$f" hb/bench/
+	done
 fi
 if [ -d "$top/guests" ]; then
 	for f in "$top"/guests/*.bin; do
@@ -175,4 +180,4 @@ echo "initramfs: $out ($(du -h "$out" | cut -f1)): kernel $kver," \
 	"hyperbox.ko $([ -f hb/hyperbox.ko ] && echo yes || echo no)," \
 	"cli $([ -f hb/bin/hyperbox ] && echo yes || echo no)," \
 	"$(count hb/selftests) selftests, $(count hb/container) container files," \
-	"$(count hb/bench) benches, $(count hb/guests) guests, $(count hb/modules) kernel modules"
+	"$(ls hb/bench | grep -cv '\.sh$' || true) benches, $(count hb/guests) guests, $(count hb/modules) kernel modules"

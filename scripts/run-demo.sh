@@ -52,7 +52,7 @@ else
 	why="/dev/hyperbox does not exist here: hyperbox.ko is not loaded (make run never loads modules into the running kernel)"
 fi
 say "$why"
-echo "    (to run the demo on this machine: insmod ./hyperbox.ko on a CPU with AMD SVM, then make run)"
+echo "    (to run the demo on this machine: insmod ./hyperbox.ko on a CPU with AMD SVM or Intel VMX, then make run)"
 say "running the demo in a QEMU sandbox instead: Debian $kver, TCG with AMD SVM emulated"
 run=out/run
 mkdir -p $run
