@@ -33,6 +33,7 @@
 #include <sys/klog.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "lib/hb_util.h"
@@ -1132,6 +1133,53 @@ HB_TEST(stop_and_restart_resume_at_the_right_index)
 	close(kick);
 }
 
+/*
+ * Userspace stops and restarts the ring again and again (with the indexes
+ * HB_RING_STOP gave it) while the guest sends: every message still comes
+ * back exactly once, in order, byte for byte (the guest checks).
+ */
+#define STORM_MESSAGES	3000
+
+HB_TEST(stop_start_storm_loses_and_repeats_nothing)
+{
+	struct hb_ring_state st;
+	struct hb_ring_stats s;
+	unsigned int cycles = 0;
+	struct runner r;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int kick, ring;
+
+	vm = ring_vm(guest_loopback, &vcpu);
+	ring = loopback_ring(vm, HB_RING_F_EVENT_IDX, false, &kick);
+	vcpu_args_set(vcpu, 3, (uint64_t)STORM_MESSAGES,
+		      (uint64_t)HB_RING_F_EVENT_IDX, 0ull);
+	runner_start(&r, vcpu);
+	while (!r.done) {
+		TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+		TEST_ASSERT_EQ(st.state, HB_RING_STATE_STOPPED);
+		TEST_ASSERT_EQ(st.last_avail_idx, st.used_idx);
+		usleep(cycles % 3 * 200);
+		TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_START, &st));
+		usleep(cycles % 5 * 300);
+		cycles++;
+	}
+	TEST_ASSERT_OK(runner_join(&r, 1000));
+	TEST_ASSERT(get_ucall(vcpu, &(struct ucall){ 0 }) == UCALL_SYNC,
+		    "the guest did not finish: %s", exit_describe(vcpu));
+	s = ring_stats(ring);
+	TEST_ASSERT_EQ(s.chains, STORM_MESSAGES);
+	TEST_ASSERT_OK(__hb_ioctl(ring, HB_RING_STOP, &st));
+	TEST_ASSERT_EQ(st.last_avail_idx, STORM_MESSAGES % 65536);
+	TEST_ASSERT_EQ(st.used_idx, STORM_MESSAGES % 65536);
+	test_log("%u stop/start cycles during %u messages", cycles,
+		 STORM_MESSAGES);
+	TEST_ASSERT(cycles > 10, "only %u cycles", cycles);
+	vm_free(vm);
+	close(ring);
+	close(kick);
+}
+
 /* ------------------------------------------------------------------ */
 /* Stream backend                                                      */
 /* ------------------------------------------------------------------ */
@@ -2055,6 +2103,8 @@ HB_TEST(bad_ring_configs_give_the_exact_errno)
 	       EINVAL);
 	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = pipefd[1]),
 	       EINVAL);
+	/* Only pipes, sockets, ttys and taps: an eventfd is none of them. */
+	EXPECT((c.backend = HB_RING_BACKEND_STREAM, c.backend_fd = kick), EINVAL);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", pipefd[0]);
 	ro = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	TEST_ASSERT(ro >= 0, "reopen");
@@ -2231,6 +2281,106 @@ HB_TEST(teardown_by_process_death_while_the_worker_is_busy)
 	TEST_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 		    "the flooding child ended with status 0x%x", status);
 	expect_no_live_objects();
+}
+
+/*
+ * The worker spends CPU on the guest's behalf; like vhost's worker it
+ * must be accounted to the VMM's cgroups (cpu.max, pids), not run in the
+ * root cgroup where a guest flooding its ring escapes every limit.
+ */
+static void read_first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
+	if (!fgets(buf, len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* The pid of kernel thread @name, or 0. */
+static pid_t find_kthread(const char *name)
+{
+	struct dirent *de;
+	char path[64], comm[64];
+	pid_t pid = 0;
+	DIR *dir = opendir("/proc");
+
+	TEST_ASSERT(dir, "/proc");
+	while (!pid && (de = readdir(dir))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		FILE *f = fopen(path, "re");
+
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = 0;
+			/* comm is cut at 15 characters: one ring is alive. */
+			if (!strncmp(comm, name, 15))
+				pid = atoi(de->d_name);
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return pid;
+}
+
+HB_TEST(ring_worker_runs_in_the_vmm_cgroup)
+{
+	char mine[256], theirs[256], path[128], name[32];
+	struct hb_ring_config c;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int kick, ring, id;
+	pid_t worker;
+	FILE *f;
+
+	vm = ring_vm(guest_still_alive, &vcpu);
+	if (access("/sys/fs/cgroup/cgroup.procs", W_OK))
+		test_skip("no writable cgroup2 hierarchy at /sys/fs/cgroup");
+	mkdir("/sys/fs/cgroup/hb-ring-test", 0755);
+	f = fopen("/sys/fs/cgroup/hb-ring-test/cgroup.procs", "we");
+	TEST_ASSERT(f, "cgroup.procs: %s", strerror(errno));
+	fprintf(f, "%d\n", getpid());
+	TEST_ASSERT(!fclose(f), "moving into hb-ring-test: %s", strerror(errno));
+
+	kick = new_eventfd();
+	c = ring_config(RING_GPA, 8, 0, kick, -1);
+	ring = ring_create(vm, &c);
+	/* The ring's id: the newest entry of debugfs hyperbox/ring. */
+	{
+		struct dirent *de;
+		DIR *dir = opendir("/sys/kernel/debug/hyperbox/ring");
+
+		id = 0;
+		TEST_ASSERT(dir, "debugfs ring dir");
+		while ((de = readdir(dir)))
+			if (atoi(de->d_name) > id)
+				id = atoi(de->d_name);
+		closedir(dir);
+	}
+	snprintf(name, sizeof(name), "hyperbox-ring/%d", id);
+	worker = find_kthread(name);
+	TEST_ASSERT(worker > 0, "no thread named %s", name);
+	read_first_line("/proc/self/cgroup", mine, sizeof(mine));
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", worker);
+	read_first_line(path, theirs, sizeof(theirs));
+	close(ring);
+	vm_free(vm);
+	close(kick);
+	/* Back to the root cgroup, and tidy up (best effort). */
+	f = fopen("/sys/fs/cgroup/cgroup.procs", "we");
+	if (f) {
+		fprintf(f, "%d\n", getpid());
+		fclose(f);
+	}
+	rmdir("/sys/fs/cgroup/hb-ring-test");
+	TEST_ASSERT(!strcmp(mine, theirs),
+		    "the ring worker %s runs in cgroup '%s', the VMM in '%s'",
+		    name, theirs, mine);
 }
 
 /* ------------------------------------------------------------------ */
