@@ -1,5 +1,7 @@
 #!/bin/sh
 # Install the Debian packages hyperbox's build and test loop needs.
+# (bochs-term: Debian's bochs would otherwise pull the wx display; the VMX
+# lane needs the term one. python3: scripts/bochs/vmlinux-pack.py, bench/.)
 # Fast when everything is present (one dpkg-query); runs `apt-get update`
 # at most once, and only when something is missing.
 #
@@ -11,7 +13,8 @@ qemu-system-x86 busybox-static cpio
 libcmocka-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libjson-c-dev
 libseccomp-dev libcap-dev pkg-config
 kmod dkms sparse
-bochs bochsbios vgabios isolinux syslinux-common xorriso
+bochs bochs-term bochsbios vgabios isolinux syslinux-common xorriso
+python3 xz-utils zstd
 crun runc bubblewrap hyperfine podman"
 
 # Debian 12's 6.12 kernel headers (bookworm-security), for the build-only
