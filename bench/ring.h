@@ -26,15 +26,23 @@
 #define PORT_READY		0xe0	/* buffers filled: start the clock */
 #define PORT_DONE		0xe1	/* batch done: stop the clock */
 #define PORT_FAIL		0xe2	/* a reply was wrong (data: message) */
+#define RING_VECTOR		0x50	/* the used-ring interrupt */
+#define RING_CODE_SEL		0x08	/* user/vmm/cpu_mode.h VMM_SEL_CODE */
 
 /* What the host asks the guest to do next (the guest's copy of it). */
 struct ring_cmd {
 	uint64_t msg_size;
 	uint64_t count;		/* messages in this batch; 0: stop */
 	uint64_t inflight;
+	uint64_t irq;		/* wait in HLT for the interrupt, not poll */
 };
 
 extern struct ring_cmd ring_cmd;
+/* Set by the host: the guest has a local APIC to EOI (KVM). */
+extern uint8_t ring_apic_eoi;
+/* The guest's IDT (only RING_VECTOR is present); ring_idt_fill() builds it. */
+extern uint64_t ring_idt[512];
+void ring_idt_fill(void *mem);
 /* Guest entry: never returns; reports through the ports above. */
 void ring_guest_main(void);
 
@@ -49,6 +57,8 @@ struct ring_backend {
 	/* Runs until the guest writes one of the ports; returns it or -errno. */
 	int (*run)(struct ring_vm *vm);
 	void (*destroy)(struct ring_vm *vm);
+	/* Interrupts the device sent. */
+	uint64_t (*interrupts)(struct ring_vm *vm);
 	/* Doorbell signals the device has seen so far. */
 	uint64_t (*kicks)(struct ring_vm *vm);
 };

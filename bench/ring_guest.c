@@ -11,10 +11,55 @@
 #include "ring.h"
 
 struct ring_cmd ring_cmd;
+uint8_t ring_apic_eoi;
+uint64_t ring_idt[512] __attribute__((aligned(16)));
 static struct vring_guest vq;
 static uint16_t slot_of_head[RING_NUM];
+uint64_t ring_irqs;
 
-static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight)
+#define APIC_SVR	0xfee000f0ull
+#define APIC_EOI	0xfee000b0ull
+
+/* The interrupt handler: count, EOI the local APIC if there is one. */
+extern char ring_irq_stub[];
+asm(".pushsection .text\n"
+    ".globl ring_irq_stub\n"
+    "ring_irq_stub:\n"
+    "push %rax\n"
+    "incq ring_irqs(%rip)\n"
+    "cmpb $0, ring_apic_eoi(%rip)\n"
+    "je 1f\n"
+    "movabs $0xfee000b0, %rax\n"
+    "movl $0, (%rax)\n"
+    "1: pop %rax\n"
+    "iretq\n"
+    ".popsection\n");
+
+/* Host code: the gate for RING_VECTOR in the guest's copy of ring_idt. */
+void ring_idt_fill(void *mem)
+{
+	uint64_t *idt = (uint64_t *)((char *)mem + (uintptr_t)ring_idt);
+	uint64_t addr = (uintptr_t)ring_irq_stub;
+
+	idt[2 * RING_VECTOR] = (addr & 0xffff) | (RING_CODE_SEL << 16) |
+			       (0x8eull << 40) | ((addr >> 16 & 0xffff) << 48);
+	idt[2 * RING_VECTOR + 1] = addr >> 32;
+}
+
+/* Nothing to reap: sleep until the device's interrupt says there is. */
+static void ring_wait_irq(void)
+{
+	vring_guest_enable_cb(&vq, 0);
+	asm volatile("cli" : : : "memory");
+	if (READ_ONCE(vq.used->idx) == vq.last_used)
+		asm volatile("sti; hlt" : : : "memory");
+	else
+		asm volatile("sti" : : : "memory");
+	vring_guest_disable_cb(&vq);
+}
+
+static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight,
+		       bool irq)
 {
 	uint8_t *tx = (uint8_t *)RING_BUF_GPA;
 	uint8_t *rx = tx + RING_MAX_INFLIGHT * RING_MAX_MSG;
@@ -57,8 +102,12 @@ static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight)
 			done++;
 			reaped++;
 		}
-		if (!reaped)
-			asm volatile("pause");
+		if (!reaped && done < count) {
+			if (irq)
+				ring_wait_irq();
+			else
+				asm volatile("pause");
+		}
 	}
 	outb(PORT_DONE, 0);
 }
@@ -68,13 +117,16 @@ void ring_guest_main(void)
 	vring_guest_init(&vq, RING_NUM, RING_GPA, true, VRING_NOTIFY_PIO16,
 			 PORT_DOORBELL, 0);
 	vring_guest_disable_cb(&vq);
+	/* KVM's in-kernel local APIC starts software-disabled. */
+	if (ring_apic_eoi)
+		*(volatile uint32_t *)APIC_SVR = 0x1ff;
 	for (;;) {
 		uint64_t count = READ_ONCE(ring_cmd.count);
 
 		if (!count)
 			break;
 		ring_batch(READ_ONCE(ring_cmd.msg_size), count,
-			   READ_ONCE(ring_cmd.inflight));
+			   READ_ONCE(ring_cmd.inflight), READ_ONCE(ring_cmd.irq));
 	}
 	for (;;)
 		outb(PORT_DONE, 1);

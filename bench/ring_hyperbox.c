@@ -12,7 +12,7 @@
 #include "ring.h"
 
 struct ring_vm {
-	int sys_fd, vm_fd, kick_fd, ring_fd;
+	int sys_fd, vm_fd, kick_fd, call_fd, ring_fd;
 	struct hb_vcpu vcpu;
 };
 
@@ -24,6 +24,8 @@ static void hyperbox_destroy(struct ring_vm *v)
 		hb_vcpu_destroy(&v->vcpu);
 	if (v->kick_fd >= 0)
 		close(v->kick_fd);
+	if (v->call_fd >= 0)
+		close(v->call_fd);
 	if (v->vm_fd >= 0)
 		close(v->vm_fd);
 	if (v->sys_fd >= 0)
@@ -55,9 +57,10 @@ static int hyperbox_setup(struct ring_vm *v, void *mem)
 		.avail_gpa = RING_GPA + vring_avail_off(RING_NUM),
 		.used_gpa = RING_GPA + vring_used_off(RING_NUM),
 		.features = HB_RING_F_EVENT_IDX,
-		.call_fd = -1,	/* the guest polls */
+		/* The guest polls, or sleeps until the irqfd's vector. */
 		.backend_fd = -1,
 	};
+	struct hb_irqfd irqfd = { .vector = RING_VECTOR, .vcpu = 0 };
 	struct hb_err err = { 0 };
 	struct hb_sregs sregs;
 	struct hb_regs regs;
@@ -80,6 +83,8 @@ static int hyperbox_setup(struct ring_vm *v, void *mem)
 		return ret;
 	if (vmm_cpu_mode_setup(&setup, &regs, &sregs, &err))
 		return -EINVAL;
+	sregs.idt.base = (uintptr_t)ring_idt;
+	sregs.idt.limit = sizeof(ring_idt) - 1;
 	ret = hb_vcpu_set_sregs(&v->vcpu, &sregs);
 	if (!ret)
 		ret = hb_vcpu_set_regs(&v->vcpu, &regs);
@@ -93,7 +98,15 @@ static int hyperbox_setup(struct ring_vm *v, void *mem)
 	ret = xioctl(v->vm_fd, HB_REGISTER_DOORBELL, &db);
 	if (ret)
 		return ret;
+	v->call_fd = eventfd(0, EFD_CLOEXEC);
+	if (v->call_fd < 0)
+		return -errno;
+	irqfd.fd = v->call_fd;
+	ret = xioctl(v->vm_fd, HB_REGISTER_IRQFD, &irqfd);
+	if (ret)
+		return ret;
 	rc.kick_fd = v->kick_fd;
+	rc.call_fd = v->call_fd;
 	v->ring_fd = ret = xioctl(v->vm_fd, HB_CREATE_RING, &rc);
 	return ret < 0 ? ret : 0;
 }
@@ -105,7 +118,8 @@ static int hyperbox_create(struct ring_vm **out, void *mem)
 
 	if (!v)
 		return -ENOMEM;
-	v->sys_fd = v->vm_fd = v->kick_fd = v->ring_fd = v->vcpu.fd = -1;
+	v->sys_fd = v->vm_fd = v->kick_fd = v->call_fd = v->ring_fd = -1;
+	v->vcpu.fd = -1;
 	ret = hyperbox_setup(v, mem);
 	if (ret) {
 		hyperbox_destroy(v);
@@ -134,6 +148,13 @@ static uint64_t hyperbox_kicks(struct ring_vm *v)
 	return xioctl(v->ring_fd, HB_RING_GET_STATS, &s) ? 0 : s.kicks;
 }
 
+static uint64_t hyperbox_interrupts(struct ring_vm *v)
+{
+	struct hb_ring_stats s;
+
+	return xioctl(v->ring_fd, HB_RING_GET_STATS, &s) ? 0 : s.interrupts;
+}
+
 const struct ring_backend ring_hyperbox = {
 	.name = "hyperbox",
 	.device = HB_DEVICE_PATH,
@@ -141,4 +162,5 @@ const struct ring_backend ring_hyperbox = {
 	.run = hyperbox_run,
 	.destroy = hyperbox_destroy,
 	.kicks = hyperbox_kicks,
+	.interrupts = hyperbox_interrupts,
 };

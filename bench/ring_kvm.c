@@ -30,7 +30,7 @@ _Static_assert(offsetof(struct hb_sregs, apic_base) ==
 	       offsetof(struct kvm_sregs, apic_base), "sregs");
 
 struct ring_vm {
-	int sys_fd, vm_fd, vcpu_fd, kick_fd;
+	int sys_fd, vm_fd, vcpu_fd, kick_fd, call_fd;
 	struct kvm_run *run;
 	size_t run_size;
 	char *mem;
@@ -38,7 +38,7 @@ struct ring_vm {
 	int have_worker;
 	volatile int stop;
 	uint16_t last_avail, used_idx;
-	volatile uint64_t kicks;
+	volatile uint64_t kicks, interrupts;
 };
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -103,6 +103,8 @@ static int process_ring(struct ring_vm *v)
 	struct vring_desc *desc = (void *)(base + vring_desc_off(RING_NUM));
 	struct vring_avail *avail = (void *)(base + vring_avail_off(RING_NUM));
 	struct vring_used *used = (void *)(base + vring_used_off(RING_NUM));
+	uint16_t old = v->used_idx;
+	int ret = 0;
 
 	for (;;) {
 		uint16_t idx = __atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE);
@@ -110,8 +112,10 @@ static int process_ring(struct ring_vm *v)
 		uint32_t len;
 		uint16_t head;
 
-		if ((uint16_t)(idx - v->last_avail) > RING_NUM)
-			return -EINVAL;
+		if ((uint16_t)(idx - v->last_avail) > RING_NUM) {
+			ret = -EINVAL;
+			break;
+		}
 		if (idx == v->last_avail) {
 			/* Ask for a kick at the next buffer, then re-check. */
 			__atomic_store_n(vring_avail_event(used, RING_NUM),
@@ -119,12 +123,14 @@ static int process_ring(struct ring_vm *v)
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE) ==
 			    v->last_avail)
-				return 0;
+				break;
 			continue;
 		}
 		head = avail->ring[v->last_avail % RING_NUM];
-		if (process_chain(v, desc, head, &len))
-			return -EINVAL;
+		if (process_chain(v, desc, head, &len)) {
+			ret = -EINVAL;
+			break;
+		}
 		e = &used->ring[v->used_idx % RING_NUM];
 		e->id = head;
 		e->len = len;
@@ -132,6 +138,17 @@ static int process_ring(struct ring_vm *v)
 		__atomic_store_n(&used->idx, v->used_idx, __ATOMIC_RELEASE);
 		v->last_avail++;
 	}
+	/* Interrupt the guest if it asked (virtio 2.7.10), via the irqfd. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (v->used_idx != old &&
+	    vring_need_event(__atomic_load_n(vring_used_event(avail, RING_NUM),
+					     __ATOMIC_RELAXED), v->used_idx, old)) {
+		uint64_t one = 1;
+
+		if (write(v->call_fd, &one, sizeof(one)) == sizeof(one))
+			v->interrupts++;
+	}
+	return ret;
 }
 
 static void *worker_fn(void *arg)
@@ -168,6 +185,8 @@ static void kvm_destroy(struct ring_vm *v)
 		close(v->vcpu_fd);
 	if (v->kick_fd >= 0)
 		close(v->kick_fd);
+	if (v->call_fd >= 0)
+		close(v->call_fd);
 	if (v->vm_fd >= 0)
 		close(v->vm_fd);
 	if (v->sys_fd >= 0)
@@ -190,6 +209,38 @@ static int kvm_set_cpuid(struct ring_vm *v)
 		ret = xioctl(v->vcpu_fd, KVM_SET_CPUID2, cpuid);
 	free(cpuid);
 	return ret;
+}
+
+/*
+ * The call eventfd as an irqfd on GSI 0, routed as an MSI to APIC 0 with
+ * RING_VECTOR: the guest's handler EOIs the in-kernel local APIC.
+ */
+static int kvm_irqfd_setup(struct ring_vm *v)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e;
+	} routing = {
+		.r = { .nr = 1 },
+		.e = {
+			.gsi = 0,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = 0xfee00000,
+				   .data = RING_VECTOR },
+		},
+	};
+	struct kvm_irqfd irqfd = { .gsi = 0 };
+	int ret;
+
+	ret = xioctl(v->vm_fd, KVM_SET_GSI_ROUTING, &routing);
+	if (ret)
+		return ret;
+	v->call_fd = eventfd(0, EFD_CLOEXEC);
+	if (v->call_fd < 0)
+		return -errno;
+	irqfd.fd = v->call_fd;
+	*((uint8_t *)v->mem + (uintptr_t)&ring_apic_eoi) = 1;
+	return xioctl(v->vm_fd, KVM_IRQFD, &irqfd);
 }
 
 static int kvm_setup(struct ring_vm *v, void *mem)
@@ -223,6 +274,10 @@ static int kvm_setup(struct ring_vm *v, void *mem)
 	ret = xioctl(v->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
 	if (ret)
 		return ret;
+	/* A local APIC for the irqfd's MSI (before the vCPU exists). */
+	ret = xioctl(v->vm_fd, KVM_CREATE_IRQCHIP, NULL);
+	if (ret)
+		return ret;
 	v->vcpu_fd = ret = xioctl(v->vm_fd, KVM_CREATE_VCPU, 0);
 	if (ret < 0)
 		return ret;
@@ -248,7 +303,9 @@ static int kvm_setup(struct ring_vm *v, void *mem)
 	memcpy(&hs, &ks, offsetof(struct kvm_sregs, apic_base) + 8);
 	if (vmm_cpu_mode_setup(&setup, &hr, &hs, &err))
 		return -EINVAL;
-	memcpy(&ks, &hs, offsetof(struct kvm_sregs, apic_base) + 8);
+	hs.idt.base = (uintptr_t)ring_idt;
+	hs.idt.limit = sizeof(ring_idt) - 1;
+	memcpy(&ks, &hs, offsetof(struct kvm_sregs, apic_base));
 	ret = xioctl(v->vcpu_fd, KVM_SET_SREGS, &ks);
 	if (ret)
 		return ret;
@@ -267,6 +324,9 @@ static int kvm_setup(struct ring_vm *v, void *mem)
 	ret = xioctl(v->vm_fd, KVM_IOEVENTFD, &io);
 	if (ret)
 		return ret;
+	ret = kvm_irqfd_setup(v);
+	if (ret)
+		return ret;
 	ret = -pthread_create(&v->worker, NULL, worker_fn, v);
 	v->have_worker = !ret;
 	return ret;
@@ -279,7 +339,7 @@ static int kvm_create(struct ring_vm **out, void *mem)
 
 	if (!v)
 		return -ENOMEM;
-	v->sys_fd = v->vm_fd = v->vcpu_fd = v->kick_fd = -1;
+	v->sys_fd = v->vm_fd = v->vcpu_fd = v->kick_fd = v->call_fd = -1;
 	ret = kvm_setup(v, mem);
 	if (ret) {
 		kvm_destroy(v);
@@ -305,6 +365,11 @@ static uint64_t kvm_kicks(struct ring_vm *v)
 	return v->kicks;
 }
 
+static uint64_t kvm_interrupts(struct ring_vm *v)
+{
+	return v->interrupts;
+}
+
 const struct ring_backend ring_kvm = {
 	.name = "kvm",
 	.device = "/dev/kvm",
@@ -312,4 +377,5 @@ const struct ring_backend ring_kvm = {
 	.run = kvm_run_once,
 	.destroy = kvm_destroy,
 	.kicks = kvm_kicks,
+	.interrupts = kvm_interrupts,
 };
