@@ -262,9 +262,17 @@ NS='[{"type":"pid"},{"type":"mount"},{"type":"user"}]' mkbundle "$W/userns" \
 	'["sh","-c","id -u; cat /proc/self/uid_map /proc/self/gid_map"]' \
 	'"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]'
 sed -i 's/{"destination":"\/sys\/fs\/cgroup"[^}]*},//; s/{"destination":"\/sys",[^}]*},//' "$W/userns/config.json"
-out=$(hb run --bundle "$W/userns" u1 2>&1)
-echo "$out" | head -1 | grep -qx 0 && [ "$(echo "$out" | grep -c "0 *100000 *65536")" = 2 ] &&
-	ok "user namespace: uid/gid maps 0-65535 -> 100000" || not_ok "user namespace" "$out"
+case "$(ls -ld / | cut -c10)" in
+x|t)
+	out=$(hb run --bundle "$W/userns" u1 2>&1)
+	echo "$out" | head -1 | grep -qx 0 && [ "$(echo "$out" | grep -c "0 *100000 *65536")" = 2 ] &&
+		ok "user namespace: uid/gid maps 0-65535 -> 100000" || not_ok "user namespace" "$out"
+	;;
+*)
+	skip "user namespace: uid/gid maps 0-65535 -> 100000" \
+		"/ is $(ls -ld / | cut -c1-10): mapped root cannot reach the bundle (initramfs staged with mode 700)"
+	;;
+esac
 
 # --- joining a namespace by path ---
 B=$W/join
