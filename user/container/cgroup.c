@@ -295,11 +295,12 @@ static int enter_one(const char *dir, pid_t pid, hb_err_t *err)
 	return write_cg(dir, "cgroup.procs", err, "%d", pid);
 }
 
-int cgroup_enter(const struct hb_cgroup *cg, pid_t pid, hb_err_t *err)
+int cgroup_enter(const struct hb_cgroup *cg, pid_t pid, bool skip_v2,
+		 hb_err_t *err)
 {
 	int i;
 
-	if (cg->v2 && enter_one(cg->v2, pid, err) < 0)
+	if (cg->v2 && !skip_v2 && enter_one(cg->v2, pid, err) < 0)
 		return -1;
 	for (i = 0; i < HB_MAX_V1_CGROUPS && cg->v1[i]; i++)
 		if (enter_one(cg->v1[i], pid, err) < 0)

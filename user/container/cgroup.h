@@ -31,7 +31,8 @@ void cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd,
 		 struct hb_cgroup *cg);
 int cgroup_create(const struct oci_spec *spec, struct hb_cgroup *cg,
 		  hb_err_t *err);
-int cgroup_enter(const struct hb_cgroup *cg, pid_t pid, hb_err_t *err);
+int cgroup_enter(const struct hb_cgroup *cg, pid_t pid, bool skip_v2,
+		 hb_err_t *err);
 /* Send sig to every process in the container's cgroup. */
 int cgroup_signal_all(const struct hb_cgroup *cg, int sig, hb_err_t *err);
 /* Kill what is left (cgroup.kill when the kernel has it) and rmdir. */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include <linux/sched.h>
 
 #include "../net/net.h"
 #include "cgroup.h"
@@ -37,6 +38,7 @@ struct create_ctx {
 	struct oci_spec *spec;
 	struct oci_process process;
 	pid_t pid;
+	bool in_v2_cgroup;	/* clone3 put the init there already */
 	int sync_fd;
 	int master;
 };
@@ -215,6 +217,31 @@ static int join_pid_ns(const struct oci_spec *spec, hb_err_t *err)
 	return 0;
 }
 
+/*
+ * clone3(CLONE_INTO_CGROUP) starts the init inside its v2 cgroup: no later
+ * write to cgroup.procs, whose migration waits for an RCU grace period.
+ * Older kernels get plain clone() and cgroup_enter() does the move.
+ */
+static pid_t clone_init(struct create_ctx *x, int flags)
+{
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	cleanup_close int cgfd = -1;
+	pid_t pid;
+
+	if (x->cg.v2)
+		cgfd = open(x->cg.v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cgfd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			x->in_v2_cgroup = true;
+			return pid;
+		}
+	}
+	return syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
 static int start_socket(const char *root, const char *id, hb_err_t *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -297,7 +324,7 @@ static int spawn_init(struct create_ctx *x, const struct hb_opts *o, bool run,
 	}
 	if (join_pid_ns(x->spec, err) < 0)
 		goto fail;
-	x->pid = syscall(SYS_clone, clone_flags(x->spec) | SIGCHLD, 0, 0, 0, 0);
+	x->pid = clone_init(x, clone_flags(x->spec));
 	if (x->pid < 0) {
 		x->pid = 0;
 		hb_error(err, errno, "clone container init");
@@ -332,7 +359,7 @@ static int configure_init(struct create_ctx *x, const struct hb_opts *o,
 	    !spec_namespace(x->spec, CLONE_NEWUSER)->path &&
 	    write_id_maps(x->pid, x->spec, err) < 0)
 		return -1;
-	if (cgroup_enter(&x->cg, x->pid, err) < 0 ||
+	if (cgroup_enter(&x->cg, x->pid, x->in_v2_cgroup, err) < 0 ||
 	    security_set_oom_score_adj(x->pid, &x->process, err) < 0)
 		return -1;
 	if (bridge) {
