@@ -81,6 +81,20 @@ uint64_t guest_interesting_gpa(void)
 	return gpas[rnd(sizeof(gpas) / sizeof(gpas[0]))] + rnd(4) * rnd(3);
 }
 
+/*
+ * Turn every CR8 access the bytes could hold (MOV CR with REX.R, or LOCK
+ * MOV CR, AMD's alternative encoding) into something else: see above.
+ */
+static void scrub_cr8(uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 1; i + 1 < len; i++)
+		if (buf[i] == 0x0f && (buf[i + 1] == 0x20 || buf[i + 1] == 0x22) &&
+		    ((buf[i - 1] & 0xf4) == 0x44 || buf[i - 1] == 0xf0))
+			buf[i] = 0x90;
+}
+
 void guest_code_fill(uint8_t *buf, size_t len, int mode)
 {
 	size_t pos = 0;
@@ -88,6 +102,7 @@ void guest_code_fill(uint8_t *buf, size_t len, int mode)
 	(void)mode;
 	if (rnd_chance(8)) {
 		rnd_fill(buf, len);
+		scrub_cr8(buf, len);
 		return;
 	}
 	while (pos + 24 < len) {
@@ -110,6 +125,7 @@ void guest_code_fill(uint8_t *buf, size_t len, int mode)
 	}
 	if (pos < len)
 		memset(buf + pos, 0xf4, len - pos);	/* hlt */
+	scrub_cr8(buf, len);
 }
 
 static void segment_perturb(struct hb_segment *seg)
