@@ -99,6 +99,8 @@ void fuzz_op_scenario(struct fuzz_world *w);
 
 /* Guest code and CPU state (guest_code.c). */
 void guest_code_fill(uint8_t *buf, size_t len, int mode);
+/* No CR8 access in bytes a guest may execute (QEMU 7.2 TCG aborts). */
+void scrub_cr8(uint8_t *buf, size_t len);
 void guest_sregs_perturb(struct hb_sregs *s);
 void guest_regs_random(struct hb_regs *r);
 uint64_t guest_interesting_gpa(void);

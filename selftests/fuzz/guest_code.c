@@ -85,7 +85,7 @@ uint64_t guest_interesting_gpa(void)
  * Turn every CR8 access the bytes could hold (MOV CR with REX.R, or LOCK
  * MOV CR, AMD's alternative encoding) into something else: see above.
  */
-static void scrub_cr8(uint8_t *buf, size_t len)
+void scrub_cr8(uint8_t *buf, size_t len)
 {
 	size_t i;
 

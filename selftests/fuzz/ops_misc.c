@@ -97,6 +97,7 @@ static void ring_scribble(struct fuzz_world *w)
 			break;
 		}
 	}
+	scrub_cr8((uint8_t *)p, n * 8);
 }
 
 void fuzz_op_ring(struct fuzz_world *w)
