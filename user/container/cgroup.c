@@ -276,6 +276,12 @@ int cgroup_create(const struct oci_spec *spec, struct hb_cgroup *cg,
 			goto fail;
 		}
 	}
+	if (cgroup_apply_devices(spec, cg->v2, err) < 0) {
+		/* Unprivileged users cannot load BPF: they get no filter. */
+		if (geteuid() == 0)
+			goto fail;
+		hb_error_free(err);
+	}
 	if (!unified) {
 		if (cgroup_v1_create(spec, cg, err) < 0 ||
 		    cgroup_v1_apply(spec, cg, err) < 0)

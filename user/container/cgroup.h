@@ -43,6 +43,10 @@ void cgroup_clear(struct hb_cgroup *cg);
 uint64_t cgroup_shares_to_weight(uint64_t shares);
 uint64_t cgroup_blkio_to_io_weight(uint64_t weight);
 
+/* cgroup_devices.c: linux.resources.devices as a BPF device filter on dir. */
+int cgroup_apply_devices(const struct oci_spec *spec, const char *dir,
+			 hb_err_t *err);
+
 /* cgroup_v1.c */
 void cgroup_v1_plan(const struct oci_spec *spec, const char *rel,
 		    struct hb_cgroup *cg);

@@ -79,6 +79,14 @@ struct oci_throttle {
 	const char *key;	/* rbps, wbps, riops, wiops */
 };
 
+/* linux.resources.devices; access: bit 0 mknod, 1 read, 2 write. */
+struct oci_dev_rule {
+	bool allow;
+	char type;		/* a, c, b */
+	int64_t major, minor;	/* -1: any */
+	unsigned int access;
+};
+
 struct oci_resources {
 	int64_t memory_limit, memory_swap, memory_reservation;
 	int64_t pids_limit;
@@ -89,6 +97,8 @@ struct oci_resources {
 	size_t n_throttle;
 	struct oci_kv *unified;
 	size_t n_unified;
+	struct oci_dev_rule *dev_rules;
+	size_t n_dev_rules;
 };
 
 struct oci_seccomp_arg {

@@ -125,6 +125,50 @@ static int parse_io(struct oci_spec *spec, struct json_object *blkio,
 	return 0;
 }
 
+static int parse_dev_rules(struct oci_spec *spec, struct json_object *res,
+			   struct oci_resources *r, hb_err_t *err)
+{
+	const char *path = "linux.resources.devices";
+	struct json_object *arr;
+	size_t i, len;
+	int ret;
+
+	arr = sj_typed(res, "devices", json_type_array, path, &ret, err);
+	if (!arr)
+		return ret;
+	len = json_object_array_length(arr);
+	r->dev_rules = sj_alloc(spec, len, sizeof(*r->dev_rules));
+	for (i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct oci_dev_rule *d = &r->dev_rules[i];
+		const char *type = NULL, *access = NULL, *c;
+
+		d->major = d->minor = -1;
+		if (sj_bool(e, "allow", path, &d->allow, err) < 0 ||
+		    sj_string(e, "type", path, false, &type, err) < 0 ||
+		    sj_string(e, "access", path, false, &access, err) < 0 ||
+		    sj_int(e, "major", path, &d->major, err) < 0 ||
+		    sj_int(e, "minor", path, &d->minor, err) < 0)
+			return -1;
+		d->type = type ? type[0] : 'a';
+		if (!strchr("acb", d->type) || (type && type[1]))
+			return hb_error(err, 0, CTX ": %s: bad type `%s`", path, type);
+		for (c = access ? access : "rwm"; *c; c++) {
+			if (*c == 'm')
+				d->access |= 1;
+			else if (*c == 'r')
+				d->access |= 2;
+			else if (*c == 'w')
+				d->access |= 4;
+			else
+				return hb_error(err, 0, CTX ": %s: bad access `%s`",
+						path, access);
+		}
+	}
+	r->n_dev_rules = len;
+	return 0;
+}
+
 static int parse_resources(struct oci_spec *spec, struct json_object *linux_,
 			   hb_err_t *err)
 {
@@ -191,6 +235,8 @@ static int parse_resources(struct oci_spec *spec, struct json_object *linux_,
 	if (ret < 0)
 		return ret;
 	if (blkio && parse_io(spec, blkio, r, err) < 0)
+		return -1;
+	if (parse_dev_rules(spec, res, r, err) < 0)
 		return -1;
 	return sj_kv(spec, res, "unified",
 		      "linux.resources.unified", &r->unified, &r->n_unified,
