@@ -38,7 +38,9 @@ static const char good[] =
 "\"pids\":{\"limit\":32},\"cpu\":{\"quota\":50000,\"period\":100000,"
 "\"shares\":512,\"cpus\":\"0\"},\"blockIO\":{\"weight\":500,"
 "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576}]},"
-"\"unified\":{\"memory.high\":\"100M\"}},"
+"\"unified\":{\"memory.high\":\"100M\"},"
+"\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,"
+"\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}]},"
 "\"cgroupsPath\":\"/test/box\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
 "\"architectures\":[\"SCMP_ARCH_X86_64\"],"
@@ -94,6 +96,13 @@ static void test_good_spec(void **state)
 	assert_int_equal(s->resources.n_throttle, 1);
 	assert_string_equal(s->resources.throttle[0].key, "rbps");
 	assert_int_equal(s->resources.n_unified, 1);
+	assert_int_equal(s->resources.n_dev_rules, 2);
+	assert_false(s->resources.dev_rules[0].allow);
+	assert_int_equal(s->resources.dev_rules[0].type, 'a');
+	assert_int_equal(s->resources.dev_rules[0].major, -1);
+	assert_int_equal(s->resources.dev_rules[0].access, 7);
+	assert_int_equal(s->resources.dev_rules[1].minor, 3);
+	assert_int_equal(s->resources.dev_rules[1].access, 6);
 	assert_string_equal(s->cgroups_path, "/test/box");
 	assert_int_equal(s->n_sysctl, 1);
 	assert_non_null(s->seccomp);
@@ -158,6 +167,9 @@ static const struct {
 	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":"
 	  "{\"memory\":{\"limit\":\"1G\"}}}}",
 	  "linux.resources.memory.limit: expected an integer" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":"
+	  "{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}}}",
+	  "bad access `rwx`" },
 	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":{}}}",
 	  "linux.seccomp.defaultAction: required" },
 	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"annotations\":{\"a\":1}}",
