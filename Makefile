@@ -22,6 +22,8 @@ FUZZ_SECONDS ?= 600
 FUZZ_SEED ?=
 # make fuzz FUZZ_SEED=S FUZZ_START=I: replay iteration I of seed S alone
 FUZZ_START ?=
+# make fuzz FUZZ_FULL=0: only the gentle profile of make check (no wild guest states)
+FUZZ_FULL ?= 1
 
 SUBDIRS := $(foreach d,user selftests bench guests,$(if $(wildcard $(d)/Makefile),$(d)))
 
@@ -63,7 +65,7 @@ check:
 fuzz: all
 	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
 	@QEMU_TIMEOUT=$$(($(FUZZ_SECONDS) + 900)) scripts/run-guest-tests.sh $(OUT)/fuzz.log \
-		$(OUT)/initramfs.cpio.gz hb.filter=selftests/fuzz hb.bench=0 \
+		$(OUT)/initramfs.cpio.gz hb.filter=selftests/fuzz hb.bench=0 hb.fuzz_full=$(FUZZ_FULL) \
 		hb.timeout=$$(($(FUZZ_SECONDS) + 300)) hb.fuzz_seconds=$(FUZZ_SECONDS) \
 		$(if $(FUZZ_SEED),hb.fuzz_seed=$(FUZZ_SEED)) \
 		$(if $(FUZZ_START),hb.fuzz_start=$(FUZZ_START) hb.fuzz_iterations=1)

@@ -98,6 +98,7 @@ void fuzz_op_ring(struct fuzz_world *w);
 void fuzz_op_scenario(struct fuzz_world *w);
 
 /* Guest code and CPU state (guest_code.c). */
+extern bool fuzz_gentle;	/* well-formed guests only (see guest_code.c) */
 void guest_code_fill(uint8_t *buf, size_t len, int mode);
 /* No CR8 access in bytes a guest may execute (QEMU 7.2 TCG aborts). */
 void scrub_cr8(uint8_t *buf, size_t len);

@@ -3,11 +3,11 @@
  * fuzz: the ioctl fuzzer's driver. Usage:
  *
  *   fuzz [--seed N] [--seconds N] [--iterations N] [--start I]
- *        [--threads N] [-v]
+ *        [--threads N] [--full] [-v]
  *
  * Defaults come from the kernel command line of the test guest when
  * present (hb.fuzz_seconds=N, hb.fuzz_seed=N, hb.fuzz_start=I,
- * hb.fuzz_iterations=N; see `make fuzz`), else a
+ * hb.fuzz_iterations=N, hb.fuzz_full=1; see `make fuzz`), else a
  * 40 s budget and a seed from the clock. The seed is printed first; a
  * failing iteration is replayed with --seed S --start I --iterations 1.
  *
@@ -231,6 +231,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->seed = cmdline_knob("hb.fuzz_seed", now_ns() ^ ((uint64_t)getpid() << 32));
 	o->seconds = cmdline_knob("hb.fuzz_seconds", 40);
 	verbose = cmdline_knob("hb.fuzz_verbose", 0);
+	fuzz_gentle = !cmdline_knob("hb.fuzz_full", 0);
 	o->start = cmdline_knob("hb.fuzz_start", 0);
 	o->iterations = cmdline_knob("hb.fuzz_iterations", UINT64_MAX);
 	for (i = 1; i < argc; i++) {
@@ -238,6 +239,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--full")) {
+			fuzz_gentle = false;
 			continue;
 		}
 		if (!v) {
@@ -256,7 +261,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			max_threads = atoi(v) < 1 ? 1 : atoi(v) > FUZZ_MAX_THREADS ?
 				      FUZZ_MAX_THREADS : atoi(v);
 		else {
-			fprintf(stderr, "usage: fuzz [--seed N] [--seconds N] [--iterations N] [--start I] [--threads N] [-v]\n");
+			fprintf(stderr, "usage: fuzz [--seed N] [--seconds N] [--iterations N] [--start I] [--threads N] [--full] [-v]\n");
 			exit(2);
 		}
 		i++;
@@ -299,8 +304,9 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	printf("1..%d\n", T_MAX);
-	printf("# fuzz %s: seed %" PRIu64 ", budget %u s, up to %u threads; replay: fuzz --seed %" PRIu64 " (same fuzz build)\n",
-	       FUZZ_VERSION, o.seed, o.seconds, max_threads, o.seed);
+	printf("# fuzz %s: seed %" PRIu64 ", budget %u s, up to %u threads, %s profile; replay: fuzz --seed %" PRIu64 "%s (same fuzz build)\n",
+	       FUZZ_VERSION, o.seed, o.seconds, max_threads,
+	       fuzz_gentle ? "gentle" : "full", o.seed, fuzz_gentle ? "" : " --full");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)

@@ -64,6 +64,9 @@ void fuzz_op_garbage(struct fuzz_world *w)
 	}
 	fd = w->fds[idx].fd;
 	arm_kick();	/* the random command may be HB_RUN */
+	/* Gentle: no random register state through the garbage path either. */
+	if (fuzz_gentle && (cmd == HB_SET_REGS || cmd == HB_SET_SREGS))
+		return;
 	fuzz_ioctl(w, fd, cmd, rnd_chance(4) ? (void *)rnd_interesting() :
 		   rnd_ptr(NULL, _IOC_SIZE(cmd)));
 }

@@ -156,7 +156,9 @@ void fuzz_op_vcpu(struct fuzz_world *w)
 		memset(&r, 0, sizeof(r));
 		fuzz_ioctl(w, fd, HB_GET_REGS, &r);
 		guest_regs_random(&r);
-		fuzz_ioctl(w, fd, HB_SET_REGS, rnd_ptr(&r, sizeof(r)));
+		/* Gentle: register state stays well-formed (guest_code.c). */
+		fuzz_ioctl(w, fd, HB_SET_REGS, fuzz_gentle ? (void *)&r :
+			   rnd_ptr(&r, sizeof(r)));
 		break;
 	case 2:
 		fuzz_ioctl(w, fd, HB_GET_SREGS, rnd_ptr(NULL, sizeof(s)));
@@ -165,7 +167,8 @@ void fuzz_op_vcpu(struct fuzz_world *w)
 		memset(&s, 0, sizeof(s));
 		fuzz_ioctl(w, fd, HB_GET_SREGS, &s);
 		guest_sregs_perturb(&s);
-		fuzz_ioctl(w, fd, HB_SET_SREGS, rnd_ptr(&s, sizeof(s)));
+		fuzz_ioctl(w, fd, HB_SET_SREGS, fuzz_gentle ? (void *)&s :
+			   rnd_ptr(&s, sizeof(s)));
 		break;
 	case 5:
 		op_events(w, fd);
