@@ -156,8 +156,11 @@ static void hb_vmx_write_seg(int i, u16 sel, u64 base, u32 limit, u32 ar)
 	vmcs_write(SEG_AR(i), ar);
 }
 
-/* The architectural state after RESET (SDM Vol. 3, Table 10-1). */
-static void hb_vmx_reset_guest(struct hb_vcpu *vcpu)
+/*
+ * The architectural state after RESET (SDM Vol. 3, Table 10-1). Also what
+ * a vCPU holds after a triple fault, as on SVM. The VMCS must be current.
+ */
+void hb_vmx_reset_guest(struct hb_vcpu *vcpu)
 {
 	const u32 data = 0x93, code = 0x9b;
 	u64 cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
@@ -179,7 +182,7 @@ static void hb_vmx_reset_guest(struct hb_vcpu *vcpu)
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, hb_vmx.cr4_fixed0);
 	vmcs_write(CR4_READ_SHADOW, 0);
-	vmcs_write(GUEST_IA32_EFER, 0);
+	hb_vmx_set_efer(0);
 	vmcs_write(GUEST_DR7, VMX_DR7_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_SYSENTER_CS, 0);
@@ -683,6 +686,8 @@ static int hb_vmx_check_control_regs(u64 cr0, u64 cr4, u64 efer)
 		return -EINVAL;
 	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
+	if ((cr4 & X86_CR4_PCIDE) && !(efer & EFER_LMA))
+		return -EINVAL;
 	return 0;
 }
 
@@ -713,7 +718,8 @@ static int hb_vmx_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *s)
 	ret = hb_vmx_check_control_regs(s->cr0, s->cr4, efer);
 	if (ret)
 		return ret;
-	if (s->cr8 > 15)
+	/* What VM entry would refuse anyway (SDM Vol. 3, 26.3.1.2). */
+	if (s->cr8 > 15 || ((efer & EFER_LMA) && s->cs.l && s->cs.db))
 		return -EINVAL;
 	if (s->apic_base && s->apic_base != vcpu->apic_base) {
 		if ((s->apic_base ^ vcpu->apic_base) & ~BIT_ULL(11))

@@ -168,6 +168,7 @@ void hb_vmx_requeue_event(struct hb_vcpu *vcpu);
 int hb_vmx_read_pdptrs(struct hb_vcpu *vcpu, u64 cr3, u64 pdptr[4]);
 void hb_vmx_write_pdptrs(const u64 pdptr[4]);
 void hb_vmx_set_efer(u64 efer);
+void hb_vmx_reset_guest(struct hb_vcpu *vcpu);
 int hb_vmx_mov_to_cr0(struct hb_vcpu *vcpu, u64 val);
 int hb_vmx_mov_to_cr4(struct hb_vcpu *vcpu, u64 val);
 u64 hb_vmx_guest_cr0(void);

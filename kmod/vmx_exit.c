@@ -285,6 +285,14 @@ int hb_vmx_handle_exit(struct hb_vcpu *vcpu)
 		/* The window is open: the next entry injects (or exits). */
 		return 1;
 	case EXIT_REASON_TRIPLE_FAULT:
+		/* Like SVM's VMCB: the vCPU starts over from RESET state. */
+		hb_vmx_vcpu_get(vmx);
+		hb_vmx_reset_guest(vcpu);
+		hb_vmx_vcpu_put(vmx);
+		vmx->intr_state = vmx->intr_state_vmcs = 0;
+		vmx->vmcs_rip = vcpu->rip;
+		vmx->vmcs_rsp = vcpu->regs[HB_RSP];
+		vmx->vmcs_rflags = vcpu->rflags;
 		return hb_exit_shutdown(vcpu);
 	case EXIT_REASON_INIT_SIGNAL:
 	case EXIT_REASON_SIPI_SIGNAL:

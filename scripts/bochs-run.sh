@@ -6,7 +6,8 @@
 #   LOG     the serial console (same @@HB markers as the QEMU lane; judge it
 #           with scripts/tap-summary.sh --guest vmx LOG)
 #   INITRD  the initramfs of scripts/mkinitramfs.sh (scripts/guest-init runs)
-#   KERNEL-ARGS  extra guest-init knobs (default: hb.filter=selftests/ hb.bench=0)
+#   KERNEL-ARGS  guest-init knobs (default: hb.filter=selftests/ hb.bench=0
+#                hb.fuzz_seconds=10)
 #
 # The kernel is Debian's 6.1 vmlinuz, unpacked and booted through its PVH
 # entry by a small multiboot shim (scripts/bochs/pvhshim.c) that isolinux's
@@ -30,7 +31,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 log=${1:?usage: $0 LOG INITRD [KERNEL-ARGS...]}
 initrd=${2:?usage: $0 LOG INITRD [KERNEL-ARGS...]}
 shift 2
-extra=${*:-"hb.filter=selftests/ hb.bench=0"}
+extra=${*:-"hb.filter=selftests/ hb.bench=0 hb.fuzz_seconds=10"}
 case "$log" in /*) ;; *) log=$(pwd)/$log ;; esac
 case "$initrd" in /*) ;; *) initrd=$(pwd)/$initrd ;; esac
 [ -r "$initrd" ] || { echo "bochs-run: $initrd: no such initramfs" >&2; exit 1; }

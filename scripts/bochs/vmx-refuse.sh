@@ -32,5 +32,14 @@ if [ -z "$why" ]; then
 else
 	echo "vmx-refuse: FAIL $why"
 fi
+# Every serial byte takes emulated time: let the UART drain first.
+i=0 last=
+while [ $i -lt 100 ]; do
+	now=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial 2>/dev/null | head -n1)
+	[ -z "$now" ] || [ "$now" = "$last" ] && break
+	last=$now
+	usleep 200000
+	i=$((i + 1))
+done
 echo o >/proc/sysrq-trigger
 sleep 10
