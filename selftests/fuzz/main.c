@@ -8,7 +8,7 @@
  * Defaults come from the kernel command line of the test guest when
  * present (hb.fuzz_seconds=N, hb.fuzz_seed=N, hb.fuzz_start=I,
  * hb.fuzz_iterations=N, hb.fuzz_full=1; see `make fuzz`), else a
- * 40 s budget and a seed from the clock. The seed is printed first; a
+ * 25 s budget and a seed from the clock. The seed is printed first; a
  * failing iteration is replayed with --seed S --start I --iterations 1.
  *
  * Output: TAP, and the lines "# fuzz iterations run: N" and "# leaks
@@ -229,7 +229,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	int i;
 
 	o->seed = cmdline_knob("hb.fuzz_seed", now_ns() ^ ((uint64_t)getpid() << 32));
-	o->seconds = cmdline_knob("hb.fuzz_seconds", 40);
+	o->seconds = cmdline_knob("hb.fuzz_seconds", 25);
 	verbose = cmdline_knob("hb.fuzz_verbose", 0);
 	fuzz_gentle = !cmdline_knob("hb.fuzz_full", 0);
 	o->start = cmdline_knob("hb.fuzz_start", 0);

@@ -123,7 +123,8 @@ static void answer_exit(struct fuzz_world *w, struct hb_run *run)
 	}
 	run->request_interrupt_window = rnd_chance(6);
 	run->immediate_exit = rnd_chance(16);
-	run->cr8 = rnd_chance(8) ? rnd_interesting() : 0;
+	/* CR8 (V_TPR) is where QEMU 7.2 trips over its own lock: full only. */
+	run->cr8 = !fuzz_gentle && rnd_chance(8) ? rnd_interesting() : 0;
 }
 
 void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
