@@ -23,7 +23,11 @@ awk '
 	if (msg ~ /invoked oom-killer:/) { in_oom = 1; next }
 	if (in_oom && msg ~ /[Oo]ut of memory: Killed process|oom_reaper: reaped/) { in_oom = 0; next }
 	if (in_oom && msg ~ /Call Trace/) next
-	if (msg ~ /Oops|BUG:|WARNING:|lockdep|possible recursive locking|possible circular locking|inconsistent lock state|rcu_sched self-detected stall|rcu: INFO: .*detected stall|self-detected stall on CPU|soft lockup|hard LOCKUP|general protection|KASAN|UBSAN|Call Trace|Kernel panic|blocked for more than|kernel BUG|unable to handle|double fault|stack-protector|list_add corruption|list_del corruption|refcount_t:|kmemleak: [0-9]+ new suspected/) {
+	# Debug kernels (scripts/debug-kernel.sh) announce "RCU lockdep checking
+	# is enabled." at boot: a lockdep report is its WARNING:/BUG: line and
+	# "lockdep is turned off" afterwards, so only those count.
+	if (msg ~ /lockdep checking is enabled/) next
+	if (msg ~ /Oops|BUG:|WARNING:|lockdep is turned off|possible recursive locking|possible circular locking|inconsistent lock state|rcu_sched self-detected stall|rcu: INFO: .*detected stall|self-detected stall on CPU|soft lockup|hard LOCKUP|general protection|KASAN|UBSAN|Call Trace|Kernel panic|blocked for more than|kernel BUG|unable to handle|double fault|stack-protector|list_add corruption|list_del corruption|refcount_t:|kmemleak: [0-9]+ new suspected/) {
 		if (msg in seen) { ctx = 0; next }
 		seen[msg] = 1
 		n++
