@@ -94,9 +94,13 @@ static long hb_irqfd_deassign(struct hb_vm *vm, const struct hb_irqfd *a)
 	}
 	mutex_unlock(&vm->irqfd_lock);
 	eventfd_ctx_put(ctx);
-	/* A vCPU halted in the module may have lost its last way out. */
-	if (!ret && !atomic_read(&vm->nr_irqfds))
-		wake_up_all(&vm->halt_wq[a->vcpu]);
+	/* vCPUs halted in the module may have lost their last way out. */
+	if (!ret && !atomic_read(&vm->nr_irqfds)) {
+		int i;
+
+		for (i = 0; i < HB_MAX_VCPUS; i++)
+			wake_up_all(&vm->halt_wq[i]);
+	}
 	return ret;
 }
 
@@ -154,13 +158,13 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui)
 	list_add_tail(&irqfd->link, &vm->irqfds);
 	atomic_inc(&vm->nr_irqfds);
 	events = vfs_poll(file, &irqfd->pt);
-	/* Signalled before we listened: deliver that one too. */
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(irqfd->ctx, &cnt);
+	/*
+	 * Signalled before we listened: deliver that one too. The count is
+	 * left for the next wake-up to read; it may only be consumed under
+	 * the eventfd's own lock, which the wake-up callback holds.
+	 */
+	if (events & EPOLLIN)
 		hb_vm_raise_irq(vm, a.vcpu, a.vector);
-	}
 	mutex_unlock(&vm->irqfd_lock);
 	fput(file);
 	return 0;

@@ -333,7 +333,20 @@ static int hb_ring_fd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 			     int sync, void *key)
 {
 	struct hb_ring *ring = wait->private;
+	int i;
 
+	/*
+	 * The wait queue is going away (POLLFREE, as epoll handles it): let
+	 * go of it now; it is freed only after an RCU grace period.
+	 */
+	if (key_to_poll(key) & POLLFREE) {
+		list_del_init(&wait->entry);
+		for (i = 0; i < ARRAY_SIZE(ring->fd_wait); i++)
+			if (&ring->fd_wait[i].wait == wait)
+				/* pairs with the acquire in hb_ring_free() */
+				smp_store_release(&ring->fd_wait[i].wqh, NULL);
+		hb_ring_break(ring, HB_RING_ERR_BACKEND);
+	}
 	hb_ring_wake_worker(ring);
 	return 0;
 }
@@ -466,10 +479,15 @@ static void hb_ring_free(struct hb_ring *ring)
 	if (ring->kick_wqh)
 		eventfd_ctx_remove_wait_queue(ring->kick, &ring->kick_wait,
 					      &cnt);
-	for (i = 0; i < ARRAY_SIZE(ring->fd_wait); i++)
-		if (ring->fd_wait[i].wqh)
-			remove_wait_queue(ring->fd_wait[i].wqh,
-					  &ring->fd_wait[i].wait);
+	rcu_read_lock();
+	for (i = 0; i < ARRAY_SIZE(ring->fd_wait); i++) {
+		/* POLLFREE may have taken the queue away (release above). */
+		wait_queue_head_t *wqh = smp_load_acquire(&ring->fd_wait[i].wqh);
+
+		if (wqh)
+			remove_wait_queue(wqh, &ring->fd_wait[i].wait);
+	}
+	rcu_read_unlock();
 	if (ring->kick)
 		eventfd_ctx_put(ring->kick);
 	if (ring->call)
@@ -557,7 +575,7 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 	};
 	u32 event = (c->features & HB_RING_F_EVENT_IDX) ? 2 : 0;
 	struct file *kick_file;
-	__poll_t events;
+	umode_t mode;
 
 	ring->num = c->num;
 	ring->features = c->features;
@@ -593,6 +611,13 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 		ring->backend_file = fget(c->backend_fd);
 		if (!ring->backend_file)
 			return -EBADF;
+		/*
+		 * Pipes, sockets, ttys and taps: not anon-inode files such as
+		 * signalfd, whose wait queue can die before the ring does.
+		 */
+		mode = file_inode(ring->backend_file)->i_mode;
+		if (!S_ISFIFO(mode) && !S_ISSOCK(mode) && !S_ISCHR(mode))
+			return -EINVAL;
 		/* The worker must never sleep inside the backend's read/write. */
 		if (!(ring->backend_file->f_flags & O_NONBLOCK) ||
 		    !(ring->backend_file->f_mode & FMODE_READ) ||
@@ -615,14 +640,9 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 	}
 	init_waitqueue_func_entry(&ring->kick_wait, hb_ring_kick_wakeup);
 	init_poll_funcptr(&ring->kick_pt, hb_ring_kick_queue);
-	events = vfs_poll(kick_file, &ring->kick_pt);
+	/* An earlier kick needs nothing: the worker starts with work set. */
+	vfs_poll(kick_file, &ring->kick_pt);
 	fput(kick_file);
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(ring->kick, &cnt);
-		atomic64_add(cnt, &ring->kicks);
-	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
  * the fd's wake-up brings the worker back.
  */
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/uaccess.h>
 #include "ring.h"
 
@@ -68,7 +69,12 @@ static long hb_loopback_handle(struct hb_ring *ring, struct hb_ring_chain *c)
 
 	while (off < total) {
 		size_t n = min_t(u64, total - off, HB_RING_BOUNCE_SIZE);
-		long ret = hb_ring_copy_out(c, off, ring->bounce, n);
+		long ret;
+
+		/* A guest can post gigabytes: a stop must not wait for it. */
+		if (kthread_should_stop())
+			return -EAGAIN;
+		ret = hb_ring_copy_out(c, off, ring->bounce, n);
 
 		if (ret >= 0)
 			ret = hb_ring_copy_in(c, off, ring->bounce, n);
@@ -105,9 +111,12 @@ static long hb_stream_handle(struct hb_ring *ring, struct hb_ring_chain *c)
 	while (ring->partial < c->readable_bytes) {
 		size_t n = min_t(u64, c->readable_bytes - ring->partial,
 				 PAGE_SIZE);
-		long ret = hb_ring_copy_out(c, ring->partial, ring->bounce, n);
+		long ret;
 		ssize_t w;
 
+		if (kthread_should_stop())
+			return -EAGAIN;
+		ret = hb_ring_copy_out(c, ring->partial, ring->bounce, n);
 		if (ret < 0)
 			return ret;
 		w = kernel_write(ring->backend_file, ring->bounce, n, &pos);

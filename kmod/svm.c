@@ -19,57 +19,7 @@
 #include <asm/processor.h>
 #include <asm/debugreg.h>
 #include <asm/hw_breakpoint.h>
-#include "hb.h"
 #include "svm.h"
-
-#define SVM_CPUID_FEATURES	0x8000000a
-#define SVM_FEATURE_NPT		BIT(0)
-#define SVM_FEATURE_NRIPS	BIT(3)
-#define SVM_VM_CR_SVMDIS	BIT(4)
-#define SVM_IOPM_ORDER		2	/* 12 KiB used */
-#define SVM_MSRPM_ORDER		1	/* 8 KiB */
-#define SVM_IRQ_WINDOW_BITS	(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK)
-#define SVM_DR7_RESET		0x400
-#define SVM_DEFAULT_PAT		0x0007040600070406ULL
-
-/* NPT entries: present, writable, user (required at every level). */
-#define NPT_P			BIT_ULL(0)
-#define NPT_RW			BIT_ULL(1)
-#define NPT_US			BIT_ULL(2)
-#define NPT_NX			BIT_ULL(63)
-
-/* EFER bits a guest may set (SCE, LME, LMA, NXE); SVME is ours. */
-#define SVM_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
-struct hb_svm_cpu {
-	struct page *hsave;		/* VM_HSAVE_PA: owned by the CPU */
-	struct page *host_state;	/* VMSAVE area for host FS/GS/TR... */
-	u64 asid_generation;
-	u32 next_asid;
-	bool enabled;
-};
-
-struct hb_svm_vcpu {
-	struct vmcb *vmcb;
-	phys_addr_t vmcb_pa;
-	u32 asid;
-	u64 asid_generation;
-	int asid_cpu;
-	/*
-	 * Without vNMI the CPU does not say when the guest's NMI handler is
-	 * done: IRET is intercepted, and NMIs stay blocked until RIP has
-	 * moved past that IRET (the same scheme as KVM).
-	 */
-	bool nmi_masked;
-	bool awaiting_iret;
-	u64 iret_rip;
-	/*
-	 * DR0-3 are not in the VMCB. Their accesses are intercepted until the
-	 * guest first touches one; from then on they are switched on every
-	 * entry (the same lazy scheme as KVM).
-	 */
-	bool guest_debugregs;
-};
 
 static DEFINE_PER_CPU(struct hb_svm_cpu, hb_svm_cpus);
 static u32 hb_svm_max_asid;
@@ -88,12 +38,7 @@ static inline void stgi(void)
 	asm volatile("stgi" ::: "memory");
 }
 
-static struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
-{
-	return vcpu->priv;
-}
 
-static enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu);
 
 /* ---- per-CPU enable ---------------------------------------------- */
 
@@ -149,15 +94,7 @@ static long hb_svm_check_extension(long cap)
 
 /* ---- VMCB set-up ------------------------------------------------- */
 
-static void hb_svm_intercept(struct vmcb *vmcb, unsigned int bit)
-{
-	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
-}
 
-static void hb_svm_unintercept(struct vmcb *vmcb, unsigned int bit)
-{
-	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
-}
 
 static void hb_svm_seg_init(struct vmcb_seg *seg, u16 sel, u16 attrib)
 {
@@ -223,6 +160,7 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm->nmi_masked = false;
 	svm->awaiting_iret = false;
+	svm->nmi_singlestep = false;
 	svm->guest_debugregs = false;
 }
 
@@ -354,6 +292,13 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	vmcb->control.event_inj = 0;
 	vmcb->control.int_ctl &= ~SVM_IRQ_WINDOW_BITS;
 	hb_svm_unintercept(vmcb, INTERCEPT_VINTR);
+	/*
+	 * After VMEXIT_INVALID the save area may hold host values (QEMU
+	 * half-loads it): keep the registers as they were before the entry,
+	 * and handle_exit() rebuilds the VMCB, so nothing of the host leaks.
+	 */
+	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+		return;
 	vcpu->regs[HB_RAX] = vmcb->save.rax;
 	vcpu->regs[HB_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
@@ -491,9 +436,8 @@ static bool hb_svm_fastpath(struct hb_vcpu *vcpu)
 		hb_skip_insn(vcpu, vmcb->control.exit_info_2);
 		return true;
 	}
-	case SVM_EXIT_VINTR:
-		return true;
 	default:
+		/* VINTR too: userspace may be waiting for the window. */
 		return false;
 	}
 }
@@ -520,6 +464,8 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_EXCP_BASE + X86_VEC_UD:
 		return hb_exit_ud(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_VEC_DB:
+		return hb_svm_handle_db(vcpu, vmcb);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
 		hb_svm_debugregs_to_guest(vcpu, vmcb);
@@ -580,383 +526,6 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		data = code;
 		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_UNEXPECTED_EXIT,
 					1, &data);
-	}
-}
-
-/* ---- events ------------------------------------------------------ */
-
-static void hb_svm_inject_exception(struct hb_vcpu *vcpu,
-				    const struct hb_exception *ex)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	if (ex->vector == X86_VEC_PF && ex->has_payload)
-		vmcb->save.cr2 = ex->payload;
-	vmcb->control.event_inj = ex->vector | SVM_EVTINJ_TYPE_EXEPT |
-				  SVM_EVTINJ_VALID |
-				  (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = ex->error_code;
-}
-
-static void hb_svm_inject_irq(struct hb_vcpu *vcpu, u8 vector)
-{
-	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_INTR |
-						SVM_EVTINJ_VALID;
-}
-
-static void hb_svm_inject_nmi(struct hb_vcpu *vcpu)
-{
-	struct hb_svm_vcpu *svm = to_svm(vcpu);
-
-	svm->vmcb->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI |
-				       SVM_EVTINJ_VALID;
-	svm->nmi_masked = true;
-	svm->awaiting_iret = false;
-	hb_svm_intercept(svm->vmcb, INTERCEPT_IRET);
-}
-
-static bool hb_svm_event_busy(struct vmcb *vmcb)
-{
-	return (vmcb->control.event_inj & SVM_EVTINJ_VALID) ||
-	       (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
-}
-
-static bool hb_svm_interrupt_allowed(struct hb_vcpu *vcpu)
-{
-	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       !hb_svm_event_busy(to_svm(vcpu)->vmcb);
-}
-
-static bool hb_svm_nmi_allowed(struct hb_vcpu *vcpu)
-{
-	struct hb_svm_vcpu *svm = to_svm(vcpu);
-
-	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {
-		svm->awaiting_iret = false;
-		svm->nmi_masked = false;
-	}
-	return !svm->nmi_masked && !hb_svm_event_busy(svm->vmcb);
-}
-
-/* A virtual interrupt the guest can never take, only to get VINTR. */
-static void hb_svm_enable_irq_window(struct hb_vcpu *vcpu)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	vmcb->control.int_ctl |= SVM_IRQ_WINDOW_BITS;
-	vmcb->control.int_vector = 0;
-	hb_svm_intercept(vmcb, INTERCEPT_VINTR);
-}
-
-static void hb_svm_enable_nmi_window(struct hb_vcpu *vcpu)
-{
-	/* The IRET intercept (or the next exit after it) opens it. */
-}
-
-static u32 hb_svm_get_interrupt_shadow(struct hb_vcpu *vcpu)
-{
-	return (to_svm(vcpu)->vmcb->control.int_state &
-		SVM_INTERRUPT_SHADOW_MASK) ? HB_SHADOW_STI : 0;
-}
-
-static void hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	if (shadow)
-		vmcb->control.int_state |= SVM_INTERRUPT_SHADOW_MASK;
-	else
-		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-}
-
-static bool hb_svm_get_nmi_masked(struct hb_vcpu *vcpu)
-{
-	struct hb_svm_vcpu *svm = to_svm(vcpu);
-
-	/* Past the handler's IRET the guest no longer blocks NMIs. */
-	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip)
-		return false;
-	return svm->nmi_masked;
-}
-
-static void hb_svm_set_nmi_masked(struct hb_vcpu *vcpu, bool masked)
-{
-	struct hb_svm_vcpu *svm = to_svm(vcpu);
-
-	svm->nmi_masked = masked;
-	svm->awaiting_iret = false;
-	if (masked)
-		hb_svm_intercept(svm->vmcb, INTERCEPT_IRET);
-	else
-		hb_svm_unintercept(svm->vmcb, INTERCEPT_IRET);
-}
-
-/* ---- guest state ------------------------------------------------- */
-
-static void hb_svm_seg_get(const struct vmcb_seg *v, struct hb_segment *s)
-{
-	s->base = v->base;
-	s->limit = v->limit;
-	s->selector = v->selector;
-	s->type = v->attrib & SVM_SELECTOR_TYPE_MASK;
-	s->s = !!(v->attrib & SVM_SELECTOR_S_MASK);
-	s->dpl = (v->attrib & SVM_SELECTOR_DPL_MASK) >> SVM_SELECTOR_DPL_SHIFT;
-	s->present = !!(v->attrib & SVM_SELECTOR_P_MASK);
-	s->avl = !!(v->attrib & SVM_SELECTOR_AVL_MASK);
-	s->l = !!(v->attrib & SVM_SELECTOR_L_MASK);
-	s->db = !!(v->attrib & SVM_SELECTOR_DB_MASK);
-	s->g = !!(v->attrib & SVM_SELECTOR_G_MASK);
-	s->unusable = !s->present;
-}
-
-static void hb_svm_seg_set(struct vmcb_seg *v, const struct hb_segment *s)
-{
-	v->base = s->base;
-	v->limit = s->limit;
-	v->selector = s->selector;
-	if (s->unusable) {
-		v->attrib = 0;
-		return;
-	}
-	v->attrib = (s->type & SVM_SELECTOR_TYPE_MASK) |
-		    (s->s ? SVM_SELECTOR_S_MASK : 0) |
-		    ((s->dpl & 3) << SVM_SELECTOR_DPL_SHIFT) |
-		    (s->present ? SVM_SELECTOR_P_MASK : 0) |
-		    (s->avl ? SVM_SELECTOR_AVL_MASK : 0) |
-		    (s->l ? SVM_SELECTOR_L_MASK : 0) |
-		    (s->db ? SVM_SELECTOR_DB_MASK : 0) |
-		    (s->g ? SVM_SELECTOR_G_MASK : 0);
-}
-
-static void hb_svm_get_sregs(struct hb_vcpu *vcpu, struct hb_sregs *s)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	struct vmcb_save_area *save = &vmcb->save;
-
-	hb_svm_seg_get(&save->cs, &s->cs);
-	hb_svm_seg_get(&save->ds, &s->ds);
-	hb_svm_seg_get(&save->es, &s->es);
-	hb_svm_seg_get(&save->fs, &s->fs);
-	hb_svm_seg_get(&save->gs, &s->gs);
-	hb_svm_seg_get(&save->ss, &s->ss);
-	hb_svm_seg_get(&save->tr, &s->tr);
-	hb_svm_seg_get(&save->ldtr, &s->ldt);
-	s->gdt.base = save->gdtr.base;
-	s->gdt.limit = save->gdtr.limit;
-	s->idt.base = save->idtr.base;
-	s->idt.limit = save->idtr.limit;
-	s->cr0 = save->cr0;
-	s->cr2 = save->cr2;
-	s->cr3 = save->cr3;
-	s->cr4 = save->cr4;
-	s->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
-	s->efer = save->efer & ~EFER_SVME;
-	s->apic_base = vcpu->apic_base;
-}
-
-/*
- * Refuse what VMRUN would refuse (APM 15.5.1 "Canonicalization and
- * Consistency Checks") so that userspace gets -EINVAL, not a failed entry.
- */
-static int hb_svm_check_sregs(const struct hb_sregs *s)
-{
-	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
-
-	if (s->efer & ~SVM_GUEST_EFER_MASK)
-		return -EINVAL;
-	if (s->cr0 >> 32 || s->cr3 >> 52 || s->cr8 > 15)
-		return -EINVAL;
-	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
-		return -EINVAL;
-	if (pg && !(s->cr0 & X86_CR0_PE))
-		return -EINVAL;
-	if (s->cr4 & ~(u64)(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |
-			    X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |
-			    X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |
-			    X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
-			    X86_CR4_UMIP | X86_CR4_FSGSBASE |
-			    X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP |
-			    X86_CR4_SMAP))
-		return -EINVAL;
-	if (lme && pg && !(s->cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if (!!(s->efer & EFER_LMA) != (lme && pg))
-		return -EINVAL;
-	if ((s->efer & EFER_LMA) && s->cs.l && s->cs.db)
-		return -EINVAL;
-	if ((s->cr4 & X86_CR4_PCIDE) && !(s->efer & EFER_LMA))
-		return -EINVAL;
-	if (s->apic_base && (s->apic_base & ~(u64)BIT(11)) !=
-	    (0xfee00000ULL | (s->apic_base & BIT(8))))
-		return -EINVAL;
-	return 0;
-}
-
-static int hb_svm_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *s)
-{
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	struct vmcb_save_area *save = &vmcb->save;
-	int ret = hb_svm_check_sregs(s);
-
-	if (ret)
-		return ret;
-	hb_svm_seg_set(&save->cs, &s->cs);
-	hb_svm_seg_set(&save->ds, &s->ds);
-	hb_svm_seg_set(&save->es, &s->es);
-	hb_svm_seg_set(&save->fs, &s->fs);
-	hb_svm_seg_set(&save->gs, &s->gs);
-	hb_svm_seg_set(&save->ss, &s->ss);
-	hb_svm_seg_set(&save->tr, &s->tr);
-	hb_svm_seg_set(&save->ldtr, &s->ldt);
-	save->gdtr.base = s->gdt.base;
-	save->gdtr.limit = s->gdt.limit;
-	save->idtr.base = s->idt.base;
-	save->idtr.limit = s->idt.limit;
-	save->cr0 = s->cr0;
-	save->cr2 = s->cr2;
-	save->cr3 = s->cr3;
-	save->cr4 = s->cr4;
-	save->efer = s->efer | EFER_SVME;
-	/* CPL is the DPL of SS (APM 15.5.1); real mode is always 0. */
-	save->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl : 0;
-	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
-				(s->cr8 & V_TPR_MASK);
-	if (s->apic_base)
-		vcpu->apic_base = s->apic_base;
-	return 0;
-}
-
-static enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu)
-{
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-
-	if (!(save->cr0 & X86_CR0_PE))
-		return HB_MODE_REAL;
-	if ((save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK))
-		return HB_MODE_LONG64;
-	if (save->cs.attrib & SVM_SELECTOR_DB_MASK)
-		return HB_MODE_PROT32;
-	return HB_MODE_PROT16;
-}
-
-static void hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
-			      u64 *cr4, u64 *efer)
-{
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-
-	*cr0 = save->cr0;
-	*cr3 = save->cr3;
-	*cr4 = save->cr4;
-	*efer = save->efer;
-}
-
-static u64 hb_svm_segment_base(struct hb_vcpu *vcpu, int seg)
-{
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-	/* Indexed by HB_SEG_*, the SDM's Sreg order. */
-	const struct vmcb_seg *segs[] = {
-		&save->es, &save->cs, &save->ss, &save->ds, &save->fs, &save->gs,
-	};
-
-	return seg >= 0 && seg < ARRAY_SIZE(segs) ? segs[seg]->base : 0;
-}
-
-static bool hb_pat_valid(u64 pat)
-{
-	int i;
-
-	/* Each byte one of UC, WC, WT, WP, WB, UC- (types 0,1,4,5,6,7). */
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (8 * i);
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
-/* MSRs that live in the VMCB save area, switched by VMLOAD/VMSAVE. */
-static const struct {
-	u32 index;
-	u16 offset;
-} hb_svm_vmcb_msrs[] = {
-	{ MSR_STAR, offsetof(struct vmcb_save_area, star) },
-	{ MSR_LSTAR, offsetof(struct vmcb_save_area, lstar) },
-	{ MSR_CSTAR, offsetof(struct vmcb_save_area, cstar) },
-	{ MSR_SYSCALL_MASK, offsetof(struct vmcb_save_area, sfmask) },
-	{ MSR_KERNEL_GS_BASE, offsetof(struct vmcb_save_area, kernel_gs_base) },
-	{ MSR_FS_BASE, offsetof(struct vmcb_save_area, fs.base) },
-	{ MSR_GS_BASE, offsetof(struct vmcb_save_area, gs.base) },
-	{ MSR_IA32_SYSENTER_CS, offsetof(struct vmcb_save_area, sysenter_cs) },
-	{ MSR_IA32_SYSENTER_ESP, offsetof(struct vmcb_save_area, sysenter_esp) },
-	{ MSR_IA32_SYSENTER_EIP, offsetof(struct vmcb_save_area, sysenter_eip) },
-};
-
-static u64 *hb_svm_vmcb_msr(struct hb_vcpu *vcpu, u32 index)
-{
-	u8 *save = (u8 *)&to_svm(vcpu)->vmcb->save;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(hb_svm_vmcb_msrs); i++)
-		if (hb_svm_vmcb_msrs[i].index == index)
-			return (u64 *)(save + hb_svm_vmcb_msrs[i].offset);
-	return NULL;
-}
-
-static int hb_svm_get_msr(struct hb_vcpu *vcpu, u32 index, u64 *data)
-{
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-	u64 *field = hb_svm_vmcb_msr(vcpu, index);
-
-	if (field) {
-		*data = *field;
-		return 0;
-	}
-	switch (index) {
-	case MSR_EFER:
-		*data = save->efer & ~EFER_SVME;
-		return 0;
-	case MSR_IA32_CR_PAT:
-		*data = save->g_pat;
-		return 0;
-	case MSR_IA32_DEBUGCTLMSR:
-		*data = 0;
-		return 0;
-	default:
-		return -ENOENT;
-	}
-}
-
-static int hb_svm_set_msr(struct hb_vcpu *vcpu, u32 index, u64 data)
-{
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-	u64 *field = hb_svm_vmcb_msr(vcpu, index);
-
-	if (field) {
-		*field = data;
-		return 0;
-	}
-	switch (index) {
-	case MSR_EFER:
-		if (data & ~SVM_GUEST_EFER_MASK)
-			return -EINVAL;
-		/* LMA is read-only; LME may not change while paging is on. */
-		if ((save->cr0 & X86_CR0_PG) &&
-		    ((data ^ save->efer) & EFER_LME))
-			return -EINVAL;
-		save->efer = (data & ~EFER_LMA) | (save->efer & EFER_LMA) |
-			     EFER_SVME;
-		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!hb_pat_valid(data))
-			return -EINVAL;
-		save->g_pat = data;
-		return 0;
-	case MSR_IA32_DEBUGCTLMSR:
-		/* Branch tracing would leak host branches: accept only 0. */
-		return data ? -EINVAL : 0;
-	default:
-		return -ENOENT;
 	}
 }
 
