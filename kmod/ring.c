@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) "hyperbox: ring: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/kthread.h>
@@ -373,11 +374,21 @@ static void hb_ring_fd_queue(struct file *file, wait_queue_head_t *wqh,
 static int hb_ring_start(struct hb_ring *ring)
 {
 	struct task_struct *worker;
+	int ret;
 
 	worker = kthread_create(hb_ring_worker, ring, "hyperbox-ring/%u",
 				ring->id);
 	if (IS_ERR(worker))
 		return PTR_ERR(worker);
+	/*
+	 * The worker does the VMM's work: charge it to the VMM's cgroups
+	 * (CPU, memory), as vhost does, so limits on the VMM still hold.
+	 */
+	ret = cgroup_attach_task_all(current, worker);
+	if (ret) {
+		kthread_stop(worker);
+		return ret;
+	}
 	ring->state = HB_RING_STATE_RUNNING;
 	ring->error = 0;
 	atomic_set(&ring->work, 1);

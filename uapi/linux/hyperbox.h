@@ -160,6 +160,11 @@ struct hb_irqfd {
  * it to a doorbell) makes the worker pop available chains, hand them to
  * the backend, push used entries and signal @call_fd (tie it to an
  * irqfd), with event-index suppression when negotiated.
+ *
+ * As with vhost, the ring works on the memory slots as they were when the
+ * worker met them: stop a ring (HB_RING_STOP) before deleting or moving a
+ * slot it uses, and start it again afterwards. Backend fds must be
+ * non-blocking pipes, sockets or character devices (tty, tap).
  */
 #define HB_RING_BACKEND_LOOPBACK 0	/* readable bytes -> writable part */
 #define HB_RING_BACKEND_TAP	1	/* packets with virtio-net header */
