@@ -21,6 +21,9 @@ ko=${HB_KO:-$top/hyperbox.ko}
 case "$out" in /*) ;; *) out=$(pwd)/$out ;; esac
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/hb-initramfs.XXXXXX")
+# mktemp makes it 0700: it becomes the guest's /, which containers with a
+# mapped root (uid 100000) must be able to traverse.
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 cd "$stage"
 mkdir -p bin sbin usr/bin usr/sbin etc proc sys dev tmp run root var/tmp mnt \
