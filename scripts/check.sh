@@ -12,7 +12,7 @@
 #   4. the guest lane: initramfs + QEMU TCG with SVM (scripts/run-guest-tests.sh)
 #   5. the VMX lane: scripts/bochs-run.sh, when it exists
 #
-# Env: OUT (default out; logs go to $OUT/check), QEMU_TIMEOUT, BOCHS_TIMEOUT (900), VMX_TIMEOUT, HB_TEE=1 (show the serial console
+# Env: OUT (default out; logs go to $OUT/check), QEMU_TIMEOUT (900), BOCHS_TIMEOUT (900), VMX_TIMEOUT, HB_TEE=1 (show the serial console
 # live), HB_ARGS (extra guest kernel args, e.g. "hb.filter=memslot"), VMX_ARGS
 # (the Bochs lane's guest args, default "hb.filter=selftests/ hb.bench=0 hb.fuzz_seconds=10"),
 # SKIP_DEPS=1, SKIP_612=1, SKIP_VMX=1, SKIP_GUEST=1.
@@ -184,7 +184,7 @@ guest_args=
 if [ "${SKIP_GUEST:-0}" != 1 ] && [ -n "$kver" ]; then
 	lane initramfs pack_check
 	say "guest: booting Debian $kver under QEMU TCG (SVM); serial log $out/guest.log"
-	HB_TEE=${HB_TEE:-0} "$top/scripts/run-guest-tests.sh" "$out/guest.log" "$out/initramfs.cpio.gz" ${HB_ARGS:-}
+	QEMU_TIMEOUT=${QEMU_TIMEOUT:-900} HB_TEE=${HB_TEE:-0} "$top/scripts/run-guest-tests.sh" "$out/guest.log" "$out/initramfs.cpio.gz" ${HB_ARGS:-}
 	guest_args="--guest guest $out/guest.log"
 fi
 
