@@ -47,6 +47,7 @@ void vring_guest_init(struct vring_guest *vq, unsigned int num, uint64_t base,
 	vq->last_used = 0;
 	vq->kicks = 0;
 	vq->kicks_skipped = 0;
+	vq->relax = 0;
 }
 
 static uint16_t vring_alloc_desc(struct vring_guest *vq)
@@ -173,10 +174,14 @@ int vring_guest_get_used(struct vring_guest *vq, uint32_t *len)
 
 int vring_guest_wait_used(struct vring_guest *vq, uint32_t *len)
 {
+	unsigned int spins = 0;
 	int head;
 
-	while ((head = vring_guest_get_used(vq, len)) < 0)
+	while ((head = vring_guest_get_used(vq, len)) < 0) {
 		asm volatile("pause" : : : "memory");
+		if (vq->relax && ++spins % VRING_RELAX_SPINS == 0)
+			vq->relax();
+	}
 	return head;
 }
 

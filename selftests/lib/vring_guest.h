@@ -121,7 +121,16 @@ struct vring_guest {
 
 	uint64_t kicks;		/* doorbell writes */
 	uint64_t kicks_skipped;	/* the device said it need not hear */
+
+	/*
+	 * Called every VRING_RELAX_SPINS idle spins of vring_guest_wait_used()
+	 * when set (init clears it): e.g. an in-kernel hypercall, so that a
+	 * one-CPU host gets to run the device's worker.
+	 */
+	void (*relax)(void);
 };
+
+#define VRING_RELAX_SPINS	256
 
 /* Guest code. */
 
