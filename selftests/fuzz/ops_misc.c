@@ -83,6 +83,11 @@ static void ring_scribble(struct fuzz_world *w)
 		return;
 	p = r->addr;
 	n = r->len / 8 < 4096 ? r->len / 8 : 4096;
+	/*
+	 * A stale region address may by now be another thread's run page
+	 * mapping: count this as scribbling (ops_run.c's seqcount).
+	 */
+	__atomic_add_fetch(&w->scribbles, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < n; i++) {
 		switch (rnd(4)) {
 		case 0:	/* desc.addr */
@@ -101,6 +106,7 @@ static void ring_scribble(struct fuzz_world *w)
 		}
 	}
 	scrub_cr8((uint8_t *)p, n * 8);
+	__atomic_add_fetch(&w->scribbles, 1, __ATOMIC_SEQ_CST);
 }
 
 void fuzz_op_ring(struct fuzz_world *w)
