@@ -148,6 +148,7 @@ struct hb_vm {
 	 */
 	struct mutex slots_lock;
 	struct hb_memslot slots[HB_NR_MEMSLOTS];
+	atomic64_t slots_gen;		/* bumped on every slot change */
 	struct hb_tdp tdp;
 	/* Bumped whenever a TDP mapping is removed: vCPUs flush on change. */
 	atomic64_t tdp_gen;

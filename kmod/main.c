@@ -205,6 +205,8 @@ err_unload:
 static void __exit hb_exit(void)
 {
 	misc_deregister(&hb_misc);
+	/* Doorbells are freed after a grace period: let those finish. */
+	rcu_barrier();
 	hb_stats_exit();
 	hb_ops->unload();
 }

@@ -30,21 +30,42 @@
 
 static atomic_t hb_ring_ids = ATOMIC_INIT(0);
 
-/* A guest buffer must lie in one slot (and a writable one to be written). */
-static int hb_ring_translate(struct hb_vm *vm, u64 gpa, u64 len, bool write,
-			     unsigned long *hva)
+static bool hb_slot_holds(const struct hb_memslot *s, u64 gpa, u64 end,
+			  bool write)
 {
+	return s->used && gpa >= s->base_gfn << PAGE_SHIFT &&
+	       end <= (s->base_gfn + s->npages) << PAGE_SHIFT &&
+	       !(write && (s->flags & HB_MEM_READONLY));
+}
+
+/*
+ * A guest buffer must lie in one slot (and a writable one to be written).
+ * Buffers mostly come from one slot: remember it until the slots change,
+ * which spares the worker the slots mutex and scan on every descriptor.
+ */
+static int hb_ring_translate_cached(struct hb_ring *ring, u64 gpa, u64 len,
+				    bool write, unsigned long *hva)
+{
+	struct hb_vm *vm = ring->vm;
 	struct hb_memslot *s;
-	u64 end;
+	u64 end, gen;
 	int ret = -EFAULT;
 
 	if (check_add_overflow(gpa, len, &end) || end >> HB_GPA_BITS)
 		return -EFAULT;
+	gen = atomic64_read(&vm->slots_gen);
+	if (ring->slot_cache_gen == gen &&
+	    hb_slot_holds(&ring->slot_cache, gpa, end, write)) {
+		s = &ring->slot_cache;
+		*hva = s->uaddr + (gpa - (s->base_gfn << PAGE_SHIFT));
+		return 0;
+	}
 	mutex_lock(&vm->slots_lock);
 	s = hb_memslot_find(vm, gpa >> PAGE_SHIFT);
-	if (s && end <= (s->base_gfn + s->npages) << PAGE_SHIFT &&
-	    !(write && (s->flags & HB_MEM_READONLY))) {
+	if (s && hb_slot_holds(s, gpa, end, write)) {
 		*hva = s->uaddr + (gpa - (s->base_gfn << PAGE_SHIFT));
+		ring->slot_cache = *s;
+		ring->slot_cache_gen = atomic64_read(&vm->slots_gen);
 		ret = 0;
 	}
 	mutex_unlock(&vm->slots_lock);
@@ -115,7 +136,7 @@ static int hb_ring_pop(struct hb_ring *ring, u16 head, struct hb_ring_chain *c)
 			    !len || len % sizeof(d) ||
 			    len / sizeof(d) > HB_RING_MAX_INDIRECT)
 				return HB_RING_ERR_INDIRECT;
-			if (hb_ring_translate(ring->vm, addr, len, false, &table))
+			if (hb_ring_translate_cached(ring, addr, len, false, &table))
 				return HB_RING_ERR_ADDR;
 			table_num = len / sizeof(d);
 			budget = table_num;
@@ -124,7 +145,7 @@ static int hb_ring_pop(struct hb_ring *ring, u16 head, struct hb_ring_chain *c)
 			continue;
 		}
 
-		if (hb_ring_translate(ring->vm, addr, len,
+		if (hb_ring_translate_cached(ring, addr, len,
 				      flags & HB_VRING_DESC_F_WRITE, &hva))
 			return HB_RING_ERR_ADDR;
 		if (c->nr >= max_iov)
@@ -594,11 +615,11 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 	ring->last_avail = c->last_avail_idx;
 	ring->used_idx = c->used_idx;
 
-	if (hb_ring_translate(ring->vm, c->desc_gpa, 16ULL * c->num, false,
+	if (hb_ring_translate_cached(ring, c->desc_gpa, 16ULL * c->num, false,
 			      &ring->desc_hva) ||
-	    hb_ring_translate(ring->vm, c->avail_gpa, 4 + 2ULL * c->num + event,
+	    hb_ring_translate_cached(ring, c->avail_gpa, 4 + 2ULL * c->num + event,
 			      false, &ring->avail_hva) ||
-	    hb_ring_translate(ring->vm, c->used_gpa, 4 + 8ULL * c->num + event,
+	    hb_ring_translate_cached(ring, c->used_gpa, 4 + 8ULL * c->num + event,
 			      true, &ring->used_hva))
 		return -EFAULT;
 

@@ -99,6 +99,9 @@ struct hb_ring {
 	atomic64_t bytes;
 
 	struct hb_ring_iov *iov;	/* num + HB_RING_MAX_INDIRECT */
+	/* The slot of the last buffer, valid while slots_gen is unchanged. */
+	struct hb_memslot slot_cache;
+	u64 slot_cache_gen;
 	u8 *bounce;
 	struct dentry *debugfs;
 };

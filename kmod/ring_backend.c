@@ -98,8 +98,11 @@ static long hb_fd_receive(struct hb_ring *ring, struct hb_ring_chain *c,
 	ssize_t n;
 
 	n = kernel_read(ring->backend_file, ring->bounce, max, &pos);
-	if (n <= 0)
-		return n ? n : -EAGAIN;
+	/* End of file: the peer is gone; break the ring so userspace hears. */
+	if (!n)
+		return -EPIPE;
+	if (n < 0)
+		return n;
 	return hb_ring_copy_in(c, 0, ring->bounce, n);
 }
 

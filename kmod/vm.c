@@ -136,6 +136,8 @@ static int hb_vm_set_memory_region(struct hb_vm *vm,
 	slot->uaddr = r->userspace_addr;
 	slot->used = true;
 out:
+	if (!ret)
+		atomic64_inc(&vm->slots_gen);
 	mutex_unlock(&vm->slots_lock);
 	return ret;
 }
