@@ -125,9 +125,7 @@ boot() {
 			drain_pid=$(drain_bochs_pty "$bochs_pgid")
 		fi
 		if [ "$(date +%s)" -ge "$deadline" ]; then
-			kill -TERM -- "-$bochs_pgid" 2>/dev/null
-			sleep 5
-			kill -KILL -- "-$bochs_pgid" 2>/dev/null
+			kill_bochs "$bochs_pgid"
 			rc=124
 			break
 		fi
@@ -144,11 +142,22 @@ boot() {
 	return $rc
 }
 
-# drain_bochs_pty PGID: start a reader on the slave side of the pty that
-# bochs-bin (in process group PGID) opened itself; prints the reader's pid.
+# kill_bochs PID: script(1) PID, its process group and its bochs-bin child
+# (script gives bochs-bin a session of its own; it survives SIGTERM).
+kill_bochs() {
+	local child
+	child=$(pgrep -P "$1" -x bochs-bin)
+	kill -TERM -- "-$1" $child 2>/dev/null
+	sleep 5
+	kill -KILL -- "-$1" $child 2>/dev/null
+}
+
+# drain_bochs_pty PID: start a reader on the slave side of the pty that
+# bochs-bin (the child of script(1) PID) opened itself; prints the reader's pid.
 drain_bochs_pty() {
 	local pid fd idx
-	pid=$(pgrep -g "$1" -x bochs-bin | head -n1)
+	# script(1) runs bochs-bin in a session of its own: its child.
+	pid=$(pgrep -P "$1" -x bochs-bin | head -n1)
 	[ -n "$pid" ] || return 0
 	for fd in /proc/"$pid"/fd/*; do
 		[ "$(readlink "$fd" 2>/dev/null)" = /dev/ptmx ] || continue
@@ -162,7 +171,7 @@ drain_bochs_pty() {
 
 # Never leave a Bochs behind (check.sh's timeout, ^C).
 bochs_pgid=
-trap '[ -n "$bochs_pgid" ] && kill -KILL -- "-$bochs_pgid" 2>/dev/null; exit 1' INT TERM HUP
+trap '[ -n "$bochs_pgid" ] && kill_bochs "$bochs_pgid"; exit 1' INT TERM HUP
 
 # Two Bochs runs in parallel only slow each other down (and may share a
 # work directory): queue behind any other run on this machine.
@@ -200,8 +209,9 @@ if [ "${BOCHS_FEATURES:-0}" = 1 ] || [ "${BOCHS_BENCH:-0}" = 1 ]; then
 		cp "$bochsdir/$f" "$ov/hb/$f"
 		chmod 755 "$ov/hb/$f"
 	done
-	(cd "$ov" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/overlay.cpio.gz"
-	cat "$initrd" "$work/overlay.cpio.gz" >"$work/initrd-extra.gz"
+	# One archive: appending a second gzip member was not unpacked.
+	{ gzip -dc "$initrd"; (cd "$ov" && find . | cpio -o -H newc -R 0:0 --quiet); } |
+		gzip -1 >"$work/initrd-extra.gz"
 	bootrd=$work/initrd-extra.gz
 fi
 
