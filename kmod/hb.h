@@ -135,6 +135,12 @@ struct hb_vcpu {
 	void *priv;			/* backend state */
 };
 
+enum hb_fastpath {
+	HB_FAST_NONE,
+	HB_FAST_REENTER,
+	HB_FAST_USER,
+};
+
 #define HB_VCPU_OUTSIDE_GUEST	0
 #define HB_VCPU_IN_GUEST	1
 
@@ -219,10 +225,11 @@ struct hb_backend_ops {
 	void (*vcpu_enter)(struct hb_vcpu *vcpu, bool flush_tdp);
 	/*
 	 * Optional, with interrupts off right after vcpu_enter: complete the
-	 * exit if that needs no sleeping and return true to re-enter at once;
-	 * false leaves the exit untouched for handle_exit().
+	 * exit if that needs no sleeping: HB_FAST_REENTER to re-enter at once,
+	 * HB_FAST_USER when run->exit_reason is set for userspace, or
+	 * HB_FAST_NONE to leave the exit untouched for handle_exit().
 	 */
-	bool (*fastpath)(struct hb_vcpu *vcpu);
+	int (*fastpath)(struct hb_vcpu *vcpu);
 	/* 1: re-enter, 0: exit to userspace (run->exit_reason set), <0: error */
 	int (*handle_exit)(struct hb_vcpu *vcpu);
 
@@ -276,6 +283,7 @@ void hb_virt_put(void);
 int hb_vm_create(unsigned long flags);
 void hb_vm_put(struct hb_vm *vm);
 struct hb_memslot *hb_memslot_find(struct hb_vm *vm, u64 gfn);
+bool hb_memslot_any_racy(struct hb_vm *vm, u64 gfn);
 
 /* vcpu.c */
 int hb_vcpu_create(struct hb_vm *vm, unsigned long id);
@@ -319,6 +327,7 @@ int hb_complete_userspace_io(struct hb_vcpu *vcpu);
 
 /* mmio.c */
 int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write);
+int hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa, bool write);
 void hb_complete_mmio_read(struct hb_vcpu *vcpu);
 
 /* events.c */

@@ -24,21 +24,12 @@ static int hb_exit_undecodable(struct hb_vcpu *vcpu, const u8 *insn, int n,
  * instruction at RIP is fetched and decoded. Anything but a plain MOV
  * form is refused rather than emulated wrongly.
  */
-int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
+static int hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct hb_insn *insn = &vcpu->mmio_insn;
 	struct hb_run *run = vcpu->run;
-	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
-	int n;
 
 	hb_stat_exit(HB_STAT_EXIT_MMIO);
-	n = hb_fetch_insn(vcpu, bytes, sizeof(bytes));
-	if (n <= 0)
-		return hb_exit_undecodable(vcpu, bytes, 0, gpa);
-	if (hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), insn) ||
-	    hb_insn_is_write(insn) != write)
-		return hb_exit_undecodable(vcpu, bytes, n, gpa);
-
 	run->exit_reason = HB_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn->access_size;
@@ -56,6 +47,39 @@ int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 		vcpu->pending = HB_COMPLETE_MMIO_READ;
 	}
 	return 0;
+}
+
+int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
+{
+	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
+	int n;
+
+	n = hb_fetch_insn(vcpu, bytes, sizeof(bytes));
+	if (n <= 0)
+		return hb_exit_undecodable(vcpu, bytes, 0, gpa);
+	if (hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
+	    hb_insn_is_write(&vcpu->mmio_insn) != write)
+		return hb_exit_undecodable(vcpu, bytes, n, gpa);
+	return hb_mmio_start(vcpu, gpa, write);
+}
+
+/*
+ * The same from the exit fast path (interrupts off, guest mode): the
+ * instruction is read through the nested page table. Returns -EAGAIN when
+ * anything is unusual (the instruction crosses a page, does not decode),
+ * leaving the exit to hb_exit_mmio() and its full error reporting.
+ */
+int hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa, bool write)
+{
+	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
+	int n;
+
+	n = hb_fetch_insn_atomic(vcpu, bytes, sizeof(bytes));
+	if (n <= 0 ||
+	    hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
+	    hb_insn_is_write(&vcpu->mmio_insn) != write)
+		return -EAGAIN;
+	return hb_mmio_start(vcpu, gpa, write);
 }
 
 void hb_complete_mmio_read(struct hb_vcpu *vcpu)

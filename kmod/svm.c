@@ -399,31 +399,35 @@ static void hb_svm_debugregs_to_guest(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 }
 
 /* Exits completed without leaving the interrupts-off region. */
-static bool hb_svm_fastpath(struct hb_vcpu *vcpu)
+static int hb_svm_fastpath(struct hb_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	u64 info = vmcb->control.exit_info_1;
 	u64 next;
 
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
-		return false;
+		return HB_FAST_NONE;
 
 	switch (vmcb->control.exit_code) {
 	case SVM_EXIT_VMMCALL:
 		if (!hb_hypercall_in_kernel(vcpu) ||
 		    !hb_svm_next_rip(vcpu, 3, true, &next))
-			return false;
-		return hb_exit_hypercall(vcpu, next) == 1;
+			return HB_FAST_NONE;
+		hb_exit_hypercall(vcpu, next);
+		return HB_FAST_REENTER;
 	case SVM_EXIT_CPUID:
 		if (!hb_svm_next_rip(vcpu, 2, true, &next))
-			return false;
-		return hb_exit_cpuid(vcpu, next) == 1;
+			return HB_FAST_NONE;
+		hb_exit_cpuid(vcpu, next);
+		return HB_FAST_REENTER;
 	case SVM_EXIT_MSR:
 		if (!hb_svm_next_rip(vcpu, 2, true, &next))
-			return false;
+			return HB_FAST_NONE;
 		if (info)
-			return hb_exit_wrmsr(vcpu, next) == 1;
-		return hb_exit_rdmsr(vcpu, next) == 1;
+			hb_exit_wrmsr(vcpu, next);
+		else
+			hb_exit_rdmsr(vcpu, next);
+		return HB_FAST_REENTER;
 	case SVM_EXIT_IOIO: {
 		u32 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 		u64 val = vcpu->regs[HB_RAX] & (BIT_ULL(8 * size) - 1);
@@ -431,14 +435,27 @@ static bool hb_svm_fastpath(struct hb_vcpu *vcpu)
 		/* An OUT to a doorbell: signal its eventfd, go straight back. */
 		if ((info & (SVM_IOIO_TYPE_MASK | SVM_IOIO_STR_MASK)) ||
 		    !hb_doorbell_write(vcpu->vm, true, info >> 16, size, val))
-			return false;
+			return HB_FAST_NONE;
 		hb_stat_exit(HB_STAT_EXIT_IO);
 		hb_skip_insn(vcpu, vmcb->control.exit_info_2);
-		return true;
+		return HB_FAST_REENTER;
+	}
+	case SVM_EXIT_NPF: {
+		u64 gpa = vmcb->control.exit_info_2;
+		int ret;
+
+		/* MMIO: no slot at all; protection faults take the slow path. */
+		if ((info & BIT(0)) ||
+		    hb_memslot_any_racy(vcpu->vm, gpa >> PAGE_SHIFT))
+			return HB_FAST_NONE;
+		ret = hb_exit_mmio_atomic(vcpu, gpa, info & BIT(1));
+		if (ret < 0)
+			return HB_FAST_NONE;
+		return ret ? HB_FAST_REENTER : HB_FAST_USER;
 	}
 	default:
 		/* VINTR too: userspace may be waiting for the window. */
-		return false;
+		return HB_FAST_NONE;
 	}
 }
 

@@ -52,13 +52,14 @@ void hb_vcpu_kick_all(struct hb_vm *vm)
  * so the host is never held off.
  *
  * Returns HB_RUN_EXIT when an exit awaits handle_exit(), HB_RUN_AGAIN when
- * everything was handled, HB_RUN_ABORTED when nothing ran.
+ * everything was handled, HB_RUN_USER when run->exit_reason is ready for
+ * userspace, HB_RUN_ABORTED when nothing ran.
  */
-enum { HB_RUN_ABORTED, HB_RUN_EXIT, HB_RUN_AGAIN };
+enum { HB_RUN_ABORTED, HB_RUN_EXIT, HB_RUN_AGAIN, HB_RUN_USER };
 
 static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
 {
-	int ret = HB_RUN_ABORTED;
+	int ret = HB_RUN_ABORTED, fast;
 	u64 gen;
 	bool flush;
 
@@ -80,10 +81,11 @@ static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
 
 		hb_ops->vcpu_enter(vcpu, flush);
 
-		ret = HB_RUN_EXIT;
-		if (!hb_ops->fastpath || !hb_ops->fastpath(vcpu))
+		fast = hb_ops->fastpath ? hb_ops->fastpath(vcpu) : HB_FAST_NONE;
+		ret = fast == HB_FAST_NONE ? HB_RUN_EXIT :
+		      fast == HB_FAST_USER ? HB_RUN_USER : HB_RUN_AGAIN;
+		if (ret != HB_RUN_AGAIN)
 			break;
-		ret = HB_RUN_AGAIN;
 	}
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_OUTSIDE_GUEST);
@@ -115,7 +117,10 @@ static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 		if (hb_irq_window_exit(vcpu))
 			return 0;
 		cond_resched();
-		if (hb_vcpu_run_once(vcpu) != HB_RUN_EXIT)
+		ret = hb_vcpu_run_once(vcpu);
+		if (ret == HB_RUN_USER)
+			return 0;
+		if (ret != HB_RUN_EXIT)
 			continue;
 		ret = hb_ops->handle_exit(vcpu);
 		if (ret <= 0)

@@ -33,6 +33,26 @@ struct hb_memslot *hb_memslot_find(struct hb_vm *vm, u64 gfn)
 	return NULL;
 }
 
+/*
+ * Without slots_lock, for the exit fast path: may a slot cover @gfn? A
+ * concurrent change can make the answer stale either way, as for any
+ * access that races a slot change; "no" only sends the access to
+ * userspace as MMIO, "yes" to the slow path, which looks again.
+ */
+bool hb_memslot_any_racy(struct hb_vm *vm, u64 gfn)
+{
+	int i;
+
+	for (i = 0; i < HB_NR_MEMSLOTS; i++) {
+		struct hb_memslot *s = &vm->slots[i];
+		u64 base = READ_ONCE(s->base_gfn), n = READ_ONCE(s->npages);
+
+		if (READ_ONCE(s->used) && gfn >= base && gfn - base < n)
+			return true;
+	}
+	return false;
+}
+
 /* Every page of [start, start + len) must belong to some VMA. */
 static bool hb_user_range_mapped(unsigned long start, unsigned long len)
 {
