@@ -31,7 +31,8 @@ int loader_flat_load(const char *path, void *mem, uint64_t mem_size,
 	uint64_t size;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must be refused below, not waited on here. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return hb_err_set(err, errno, "cannot open image %s", path);
 	if (fstat(fd, &st) < 0) {

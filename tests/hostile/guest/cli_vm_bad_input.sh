@@ -16,7 +16,7 @@ if [ ! -x "$HB" ] || [ ! -c /dev/hyperbox ]; then
 fi
 
 # Known failures, reported (out/fuzz-findings.txt): "# TODO" until fixed.
-known='image is a FIFO'
+known=''
 
 # t DESCRIPTION ARGS...
 t() {
