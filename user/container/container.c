@@ -395,6 +395,8 @@ static int load_bundle(struct create_ctx *x, const struct hb_opts *o,
 	config = xasprintf("%s/config.json", buf);
 	if (spec_load_file(config, &x->spec, err) < 0)
 		return -1;
+	if (seccomp_check(x->spec->seccomp, err) < 0)
+		return -1;
 	if (!x->spec->has_process)
 		return hb_error(err, 0, "config.json: process: required to create a container");
 	x->process = x->spec->process;

@@ -119,21 +119,22 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def,
 	return 0;
 }
 
-int seccomp_apply(const struct oci_seccomp *s, hb_err_t *err)
+/* Build the spec's filter without loading it; NULL after an error. */
+static scmp_filter_ctx seccomp_build(const struct oci_seccomp *s,
+				     hb_err_t *err)
 {
 	scmp_filter_ctx ctx;
 	uint32_t def;
 	size_t i;
-	int ret;
 
-	if (!s)
-		return 0;
 	if (action_from_name(s->default_action, s->has_default_errno,
 			     s->default_errno, &def, err) < 0)
-		return -1;
+		return NULL;
 	ctx = seccomp_init(def);
-	if (!ctx)
-		return hb_error(err, 0, "seccomp_init failed");
+	if (!ctx) {
+		hb_error(err, 0, "seccomp_init failed");
+		return NULL;
+	}
 	/* no_new_privileges is the spec's decision, not libseccomp's. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	for (i = 0; i < s->n_architectures; i++)
@@ -142,6 +143,39 @@ int seccomp_apply(const struct oci_seccomp *s, hb_err_t *err)
 	for (i = 0; i < s->n_rules; i++)
 		if (add_rule(ctx, def, &s->rules[i], err) < 0)
 			goto fail;
+	return ctx;
+fail:
+	seccomp_release(ctx);
+	return NULL;
+}
+
+/*
+ * create checks the filter before anything exists: a typo in an action or
+ * architecture fails there, not later in start (fail closed, early).
+ */
+int seccomp_check(const struct oci_seccomp *s, hb_err_t *err)
+{
+	scmp_filter_ctx ctx;
+
+	if (!s)
+		return 0;
+	ctx = seccomp_build(s, err);
+	if (!ctx)
+		return -1;
+	seccomp_release(ctx);
+	return 0;
+}
+
+int seccomp_apply(const struct oci_seccomp *s, hb_err_t *err)
+{
+	scmp_filter_ctx ctx;
+	int ret;
+
+	if (!s)
+		return 0;
+	ctx = seccomp_build(s, err);
+	if (!ctx)
+		return -1;
 	ret = seccomp_load(ctx);
 	if (ret < 0) {
 		hb_error(err, -ret, "seccomp: load filter");

@@ -17,6 +17,7 @@ int security_no_new_privs(const struct oci_process *p, hb_err_t *err);
 int security_cloexec_fds(int n_preserve, hb_err_t *err);
 
 int seccomp_apply(const struct oci_seccomp *s, hb_err_t *err);
+int seccomp_check(const struct oci_seccomp *s, hb_err_t *err);
 
 /*
  * CVE-2019-5736: a container process that can open /proc/PID/exe of the

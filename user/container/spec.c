@@ -9,6 +9,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/capability.h>
 #include <json-c/json.h>
@@ -341,10 +344,29 @@ int spec_load_string(const char *text, struct oci_spec **out, hb_err_t *err)
 	return 0;
 }
 
+/* config.json is small: larger is a mistake (or /dev/zero). */
+#define SPEC_MAX_SIZE	(4 << 20)
+
 int spec_load_file(const char *path, struct oci_spec **out, hb_err_t *err)
 {
 	cleanup_free char *text = NULL;
+	struct stat st;
+	int fd;
 
+	/* O_NONBLOCK: a FIFO must be refused, not waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return hb_error(err, errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return hb_error(err, errno, "stat `%s`", path);
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return hb_error(err, 0, "`%s` is not a regular file", path);
+	if (st.st_size > SPEC_MAX_SIZE)
+		return hb_error(err, 0, "`%s` is larger than %d bytes", path,
+				SPEC_MAX_SIZE);
 	if (read_file(path, &text, NULL, err) < 0)
 		return -1;
 	return spec_load_string(text, out, err);
