@@ -210,10 +210,13 @@ guest_args=
 if [ "${SKIP_GUEST:-0}" != 1 ] && [ -n "$kver" ]; then
 	lane initramfs pack_check
 	say "guest: booting Debian $kver under QEMU TCG (SVM); serial log $out/guest.log"
+	# Benchmarks are not tests: they run with `make bench` (time limits
+	# belong there), and with the guest's KVM next to hyperbox.ko they
+	# have twice wedged the TCG guest (open: see the issue notes).
 	# The fuzzer runs in a boot of its own (below): QEMU 7.2's TCG itself
 	# aborts now and then under random nested-guest states, and must not
 	# take the rest of the lane with it.
-	QEMU_TIMEOUT=${QEMU_TIMEOUT:-900} HB_TEE=${HB_TEE:-0} "$top/scripts/run-guest-tests.sh" "$out/guest.log" "$out/initramfs.cpio.gz" hb.skip=selftests/fuzz ${HB_ARGS:-}
+	QEMU_TIMEOUT=${QEMU_TIMEOUT:-900} HB_TEE=${HB_TEE:-0} "$top/scripts/run-guest-tests.sh" "$out/guest.log" "$out/initramfs.cpio.gz" hb.skip=selftests/fuzz hb.bench=0 ${HB_ARGS:-}
 	guest_args="--guest guest $out/guest.log"
 	fuzz_lane
 fi
