@@ -225,15 +225,21 @@ fi
 # scripts/bochs-run.sh LOG INITRD: boots the same initramfs under Bochs with
 # VMX and writes the serial log to LOG (same markers as the QEMU lane).
 vmx_args=
-if [ "${SKIP_VMX:-0}" != 1 ] && [ -f scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
+# The Bochs lane is opt-in (VMX=1 make check, or make check-vmx): its long
+# runs still stall at random points inside the emulated VMX guest (open,
+# issue 4), and a lane that fails by chance would hide every other result.
+# Without it, make check reports the lane as a SKIP with that reason.
+if [ "${VMX:-0}" != 1 ] && [ "${SKIP_VMX:-0}" != 1 ]; then
+	lane vmx-lane sh -c 'echo 1..1; echo "ok 1 - Bochs/VMX lane # SKIP opt-in (VMX=1 make check or make check-vmx): long Bochs runs still stall (issue 4)"'
+elif [ "${SKIP_VMX:-0}" != 1 ] && [ -f scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	say "vmx: booting under Bochs; serial log $out/vmx.log"
 	t0=$(date +%s)
 	rc=0
 	# Emulation is slow: the selftests only, and a short fuzz budget (scale
-	# iterations down, not coverage).
+	# iterations down, not coverage). Bochs gets 15 minutes (a wedged
+	# guest must not eat the 30-minute budget); BOCHS_TIMEOUT / VMX_TIMEOUT
+	# change that.
 	# shellcheck disable=SC2086
-	# Bochs gets 15 minutes in make check (a wedged guest must not eat the
-	# 30-minute budget); BOCHS_TIMEOUT / VMX_TIMEOUT change that.
 	BOCHS_TIMEOUT=${BOCHS_TIMEOUT:-900} timeout -k 10 "${VMX_TIMEOUT:-1000}" bash scripts/bochs-run.sh "$out/vmx.log" "$out/initramfs.cpio.gz" \
 		${VMX_ARGS:-hb.filter=selftests/ hb.bench=0 hb.fuzz_seconds=10} || rc=$?
 	[ $rc = 124 ] && echo 124 >"$out/vmx.log.qemu-rc"
