@@ -27,7 +27,7 @@ FUZZ_FULL ?= 1
 
 SUBDIRS := $(foreach d,user selftests bench guests,$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: bench all deps module modules-6.12 $(SUBDIRS) initramfs check check-guest check-vmx \
+.PHONY: benchmark all deps module modules-6.12 $(SUBDIRS) initramfs check check-guest check-vmx \
 	check-harness run shell dkms-check sparse clean help fuzz
 
 all: module $(SUBDIRS)
@@ -98,8 +98,8 @@ check-harness:
 run:
 	@scripts/run-demo.sh
 
-# The benchmarks alone, in the QEMU guest next to the guest kernel's KVM.
-bench: all
+# make benchmark: the benchmarks alone, in the QEMU guest next to the guest kernel's KVM.
+benchmark: all
 	@mkdir -p $(OUT)/bench
 	@scripts/mkinitramfs.sh $(OUT)/bench/initramfs.cpio.gz $(KVER)
 	@scripts/run-guest-tests.sh $(OUT)/bench/guest.log $(OUT)/bench/initramfs.cpio.gz hb.filter=bench/

@@ -210,7 +210,7 @@ guest_args=
 if [ "${SKIP_GUEST:-0}" != 1 ] && [ -n "$kver" ]; then
 	lane initramfs pack_check
 	say "guest: booting Debian $kver under QEMU TCG (SVM); serial log $out/guest.log"
-	# Benchmarks are not tests: they run with `make bench` (time limits
+	# Benchmarks are not tests: they run with `make benchmark` (time limits
 	# belong there), and with the guest's KVM next to hyperbox.ko they
 	# have twice wedged the TCG guest (open: see the issue notes).
 	# The fuzzer runs in a boot of its own (below): QEMU 7.2's TCG itself
