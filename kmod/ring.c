@@ -179,9 +179,15 @@ static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len)
 
 	if (copy_to_user((void __user *)elem, e, sizeof(e)))
 		return -EFAULT;
-	/* The entry must be visible before the index that publishes it. */
-	smp_wmb();
 	ring->used_idx++;
+	return 0;
+}
+
+/* Publish the entries pushed so far with one index update. */
+static int hb_ring_publish_used(struct hb_ring *ring)
+{
+	/* The entries must be visible before the index that publishes them. */
+	smp_wmb();
 	return hb_put_u16(ring->used_hva + 2, ring->used_idx);
 }
 
@@ -214,12 +220,15 @@ static void hb_ring_notify(struct hb_ring *ring, u16 old, u16 new)
 static bool hb_ring_process(struct hb_ring *ring)
 {
 	struct hb_ring_chain chain = { .iov = ring->iov };
-	u16 old_used = ring->used_idx, avail_idx, head;
+	u16 old_used = ring->used_idx, avail_idx = ring->last_avail, head;
 	unsigned int handled = 0;
 	bool more = false;
 	long ret;
 
 	while (ring->state == HB_RING_STATE_RUNNING) {
+		/* The index is re-read only once what it promised is done. */
+		if (avail_idx != ring->last_avail)
+			goto pop;
 		if (hb_get_u16(ring->avail_hva + 2, &avail_idx)) {
 			hb_ring_break(ring, HB_RING_ERR_ADDR);
 			break;
@@ -246,6 +255,7 @@ static bool hb_ring_process(struct hb_ring *ring)
 				break;
 			continue;
 		}
+pop:
 		if (handled == HB_RING_BATCH) {
 			more = true;
 			break;
@@ -277,8 +287,12 @@ static bool hb_ring_process(struct hb_ring *ring)
 		atomic64_inc(&ring->chains);
 		atomic64_add(chain.readable_bytes + ret, &ring->bytes);
 	}
-	if (ring->used_idx != old_used)
-		hb_ring_notify(ring, old_used, ring->used_idx);
+	if (ring->used_idx != old_used) {
+		if (hb_ring_publish_used(ring))
+			hb_ring_break(ring, HB_RING_ERR_ADDR);
+		else
+			hb_ring_notify(ring, old_used, ring->used_idx);
+	}
 	return more;
 }
 
