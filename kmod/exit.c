@@ -90,26 +90,17 @@ static int hb_string_io_prefixes(struct hb_vcpu *vcpu, u8 *addr_bytes)
 	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
 	u8 insn[15];
 	int n = hb_fetch_insn(vcpu, insn, sizeof(insn));
-	int i, seg = HB_SEG_DS;
+	int i, prefixes, seg = HB_SEG_DS;
 	bool a67 = false;
 
-	for (i = 0; i < n; i++) {
-		int prefix_seg = hb_segment_prefix(insn[i]);
-
-		if (prefix_seg >= 0) {
-			seg = prefix_seg;
-			continue;
-		}
-		if (insn[i] == 0x67) {
+	prefixes = n > 0 ? hb_insn_prefix_len(insn, n, mode) : 0;
+	if (prefixes < 0)
+		prefixes = n;
+	for (i = 0; i < prefixes; i++) {
+		if (hb_segment_prefix(insn[i]) >= 0)
+			seg = hb_segment_prefix(insn[i]);
+		else if (insn[i] == 0x67)
 			a67 = true;
-			continue;
-		}
-		if (insn[i] == 0x66 || insn[i] == 0xf2 || insn[i] == 0xf3 ||
-		    insn[i] == 0xf0)
-			continue;
-		if (mode == HB_MODE_LONG64 && (insn[i] & 0xf0) == 0x40)
-			continue;	/* REX */
-		break;
 	}
 	if (!*addr_bytes) {
 		if (mode == HB_MODE_LONG64)

@@ -71,8 +71,9 @@ static u64 *hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
 
 	for (level = HB_PT_LEVELS; level > 1; level--) {
 		u64 *pte = &table[hb_pt_index(gpa, level)];
+		u64 entry = READ_ONCE(*pte);
 
-		if (!hb_ops->tdp_present(*pte)) {
+		if (!hb_ops->tdp_present(entry)) {
 			u64 *next;
 
 			if (!alloc)
@@ -80,9 +81,10 @@ static u64 *hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
 			next = hb_tdp_alloc_table(vm);
 			if (!next)
 				return ERR_PTR(-ENOMEM);
-			WRITE_ONCE(*pte, hb_ops->tdp_table(__pa(next)));
+			entry = hb_ops->tdp_table(__pa(next));
+			WRITE_ONCE(*pte, entry);
 		}
-		table = hb_pte_table(*pte);
+		table = hb_pte_table(entry);
 	}
 	return &table[hb_pt_index(gpa, 1)];
 }
@@ -172,18 +174,15 @@ int hb_tdp_read_atomic(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
 	lockdep_assert_irqs_disabled();
 	while (len) {
 		size_t chunk = min_t(size_t, len, PAGE_SIZE - offset_in_page(gpa));
-		u64 *table = vm->tdp.root, pte = 0;
-		int level;
+		u64 *leaf, pte;
 
 		if (gpa >> HB_GPA_BITS)
 			return -EFAULT;
-		for (level = HB_PT_LEVELS; level >= 1; level--) {
-			pte = READ_ONCE(table[hb_pt_index(gpa, level)]);
-			if (!hb_ops->tdp_present(pte))
-				return -EFAULT;
-			table = hb_pte_table(pte);
-		}
-		memcpy(buf, (u8 *)table + offset_in_page(gpa), chunk);
+		leaf = hb_tdp_leaf(vm, gpa, false);
+		pte = leaf ? READ_ONCE(*leaf) : 0;
+		if (!hb_ops->tdp_present(pte))
+			return -EFAULT;
+		memcpy(buf, (u8 *)hb_pte_table(pte) + offset_in_page(gpa), chunk);
 		gpa += chunk;
 		buf += chunk;
 		len -= chunk;
