@@ -26,11 +26,6 @@ n=0 failed=0
 # print as "not ok ... # TODO" (TAP: expected to fail, not counted) until
 # fixed; then the case says so and should be taken off this list.
 known='
---log-format bogus
-list --format bogus
-net delete missing
-create: env entry without =
-create: relative maskedPaths
 '
 is_known() { printf '%s' "$known" | grep -qxF -- "$1"; }
 
@@ -149,6 +144,8 @@ t err "spec over an existing config" -- spec --bundle "$tmp/specd"
 t err "net create bad subnet" -- --root "$root" net create hbbad0 --subnet 1.2.3.4/99
 t err "net create garbage subnet" -- --root "$root" net create hbbad0 --subnet abc
 t err "net delete missing" -- --root "$root" net delete hbnosuch0
+# A host link hyperbox did not create is never deleted (lo cannot be anyway).
+t err "net delete a host link" -- --root "$root" net delete lo
 t err "net bogus" -- --root "$root" net bogus
 
 # ---- create: bundles and config files ---------------------------------------
@@ -203,6 +200,8 @@ c idmap0 "uid mapping of size 0" "$(cfg '' ',"uidMappings":[{"containerID":0,"ho
 c idmaphuge "uid mapping of size 2^40" "$(cfg '' ',"uidMappings":[{"containerID":0,"hostID":0,"size":1099511627776}]')"
 c sysctl "sysctl outside the allowed set" "$(cfg '' ',"sysctl":{"kernel.panic":"1"}')"
 c maskrel "relative maskedPaths" "$(cfg '' ',"maskedPaths":["proc/kcore"]')"
+c rorel "relative readonlyPaths" "$(cfg '' ',"readonlyPaths":["proc/sys"]')"
+c envnoname "env entry without a name" "$(cfg ',"env":["=value"]')"
 c devbad "device of unknown type" "$(cfg '' ',"devices":[{"path":"/dev/x","type":"q","major":1,"minor":3}]')"
 
 echo "1..$n"

@@ -409,6 +409,9 @@ static int cmd_list(int argc, char **argv)
 		}
 		return usage_error("list: unknown argument `%s`", argv[i]);
 	}
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "table"))
+		return usage_error("list: --format must be table or json, not `%s`",
+				   fmt);
 	l.json = fmt && !strcmp(fmt, "json");
 	if (l.json)
 		l.arr = json_object_new_array();
@@ -537,6 +540,14 @@ int oci_cli_main(int argc, char **argv)
 			return 0;
 		}
 		return usage_error("unknown global option `%s`", argv[i]);
+	}
+	if (g.log_format && strcmp(g.log_format, "text") &&
+	    strcmp(g.log_format, "json")) {
+		const char *bad = g.log_format;
+
+		g.log_format = NULL;	/* the error itself goes out as text */
+		return usage_error("--log-format must be text or json, not `%s`",
+				   bad);
 	}
 	if (!g.root)
 		g.root = state_default_root();

@@ -167,6 +167,7 @@ int spec_parse_process_json(struct oci_spec *spec, struct json_object *proc,
 	struct json_object *user, *cs, *gids;
 	uint32_t v;
 	int64_t adj;
+	size_t i;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -227,6 +228,10 @@ int spec_parse_process_json(struct oci_spec *spec, struct json_object *proc,
 		return -1;
 	if (!p->env)
 		p->env = sj_alloc(spec, 1, sizeof(char *));
+	for (i = 0; i < p->n_env; i++)
+		if (p->env[i][0] == '=' || !strchr(p->env[i], '='))
+			return hb_error(err, 0, CTX ": process.env: `%s` is not NAME=VALUE",
+					p->env[i]);
 	if (sj_string(proc, "cwd", "process.cwd", true, &p->cwd, err) < 0)
 		return -1;
 	if (p->cwd[0] != '/')

@@ -350,6 +350,19 @@ static int parse_devices(struct oci_spec *spec, struct json_object *linux_,
 	return 0;
 }
 
+/* Paths inside the container: relative ones would resolve against the cwd. */
+static int check_absolute(const char **paths, size_t n, const char *where,
+			  hb_err_t *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (paths[i][0] != '/')
+			return hb_error(err, 0, CTX ": %s: `%s` is not absolute",
+					where, paths[i]);
+	return 0;
+}
+
 int spec_parse_linux(struct oci_spec *spec, struct json_object *root,
 		       hb_err_t *err)
 {
@@ -377,6 +390,11 @@ int spec_parse_linux(struct oci_spec *spec, struct json_object *root,
 	    sj_string(linux_, "rootfsPropagation", "linux.rootfsPropagation",
 		       false, &spec->rootfs_propagation, err) < 0 ||
 	    parse_devices(spec, linux_, err) < 0)
+		return -1;
+	if (check_absolute(spec->masked_paths, spec->n_masked_paths,
+			   "linux.maskedPaths", err) < 0 ||
+	    check_absolute(spec->readonly_paths, spec->n_readonly_paths,
+			   "linux.readonlyPaths", err) < 0)
 		return -1;
 	if ((spec->n_uid_mappings || spec->n_gid_mappings) &&
 	    !spec_has_namespace(spec, CLONE_NEWUSER))

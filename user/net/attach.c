@@ -101,7 +101,11 @@ int hbnet_delete(const char *state_root, const char *bridge, bool force,
 	if (check_name(bridge, err) < 0)
 		return -1;
 	file = hbnet_ipam_path(state_root, bridge);
-	n = access(file, F_OK) == 0 ? ipam_count(file, err) : 0;
+	/* Only what hyperbox created: never a host link of the same name. */
+	if (access(file, F_OK) < 0)
+		return hb_error(err, 0, "network `%s` does not exist (see hyperbox net list)",
+				bridge);
+	n = ipam_count(file, err);
 	if (n < 0)
 		return -1;
 	if (n > 0 && !force)
