@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/hyperbox.h>
 
 #define FUZZ_MAX_FDS		48
@@ -76,6 +77,15 @@ uint64_t mix_seed(uint64_t a, uint64_t b);
 void *rnd_ptr(const void *valid, size_t size);
 void fuzz_args_init(void);		/* per process: the special mappings */
 void *scratch(void);			/* this thread's FUZZ_SCRATCH bytes */
+
+/*
+ * vCPU fd mappings, in a window no guest memory region can touch
+ * (run_window.c). run_window_map() takes mmap()'s arguments but the address.
+ */
+#define RUN_WINDOW_MAX_PAGES	3
+void run_window_init(void);		/* per process, with fuzz_args_init() */
+void *run_window_map(size_t len, int prot, int flags, int fd, off_t off);
+void run_window_unmap(void *addr, size_t len);
 
 /* The fd table (world.c). */
 int world_pick(struct fuzz_world *w, enum fuzz_fd_kind kind);	/* index or -1 */

@@ -76,30 +76,51 @@ static const char *exit_problem(const struct hb_run *run, char *buf, size_t len)
 }
 
 /*
+ * A copy of the exit fields of @run, or false when a thread scribbled over
+ * run pages since @gen was read (before HB_RUN): a seqcount read, so the
+ * copy is taken first and the count checked after it.
+ */
+static bool read_exit(struct fuzz_world *w, const struct hb_run *run,
+		      uint64_t gen, struct hb_run *copy)
+{
+	if (gen & 1)
+		return false;
+	memcpy(copy, run, sizeof(*copy));
+	return gen == __atomic_load_n(&w->scribbles, __ATOMIC_SEQ_CST);
+}
+
+/*
  * Judges the exit. A suspicious one is read again through a fresh mapping
  * of the vCPU fd: the fuzzer's own mappings may alias (an address freed by
  * one thread's munmap reused by another's mmap and scribbled over).
  */
-static void check_exit(int fd, const struct hb_run *run, long ret)
+static void check_exit(struct fuzz_world *w, int fd, const struct hb_run *run,
+		       uint64_t gen)
 {
+	struct hb_run seen, again;
 	char buf[160];
-	struct hb_run *fresh;
+	void *fresh;
 
-	if (ret < 0 || !exit_problem(run, buf, sizeof(buf)))
+	if (!read_exit(w, run, gen, &seen) ||
+	    !exit_problem(&seen, buf, sizeof(buf)))
 		return;
-	fresh = mmap(NULL, RUN_MMAP_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	fresh = run_window_map(RUN_MMAP_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	if (fresh == MAP_FAILED)
 		return;
-	if (fresh->exit_reason == run->exit_reason &&
-	    exit_problem(fresh, buf, sizeof(buf)))
+	if (read_exit(w, fresh, gen, &again) &&
+	    again.exit_reason == seen.exit_reason &&
+	    exit_problem(&again, buf, sizeof(buf)))
 		fuzz_finding("%s", buf);
-	munmap(fresh, RUN_MMAP_SIZE);
+	run_window_unmap(fresh, RUN_MMAP_SIZE);
 }
 
-/* Fill in what the guest reads from the exit it just took. */
-static void answer_exit(struct fuzz_world *w, struct hb_run *run)
+/*
+ * Fill in what the guest reads from the exit it just took (@answer: HB_RUN
+ * returned one), then maybe scribble and set the request flags.
+ */
+static void answer_exit(struct fuzz_world *w, struct hb_run *run, bool answer)
 {
-	switch (run->exit_reason) {
+	switch (answer ? run->exit_reason : HB_EXIT_UNKNOWN) {
 	case HB_EXIT_IO:
 		if (run->io.direction == HB_EXIT_IO_IN && run->io.data_offset < RUN_MMAP_SIZE)
 			rnd_fill((char *)run + run->io.data_offset,
@@ -138,8 +159,8 @@ void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
 	if (f->kind != FD_VCPU)
 		return;
 	if (!run) {
-		run = mmap(NULL, RUN_MMAP_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, fd, 0);
+		run = run_window_map(RUN_MMAP_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED, fd, 0);
 		if (run == MAP_FAILED)
 			return;
 		f->run = run;
@@ -158,9 +179,9 @@ void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
 		if (ret == -EBADF || ret == -EIO)
 			return;
 		/* Judge the module's output only if no thread scribbled meanwhile. */
-		if (!(gen & 1) && gen == __atomic_load_n(&w->scribbles, __ATOMIC_SEQ_CST))
-			check_exit(fd, run, ret);
-		answer_exit(w, run);
+		if (ret == 0)
+			check_exit(w, fd, run, gen);
+		answer_exit(w, run, ret == 0);
 	}
 }
 

@@ -123,7 +123,7 @@ static void op_mmap(struct fuzz_world *w, int idx)
 				    (off_t)rnd(3) * 4096;
 	int prot = rnd_chance(4) ? PROT_READ : PROT_READ | PROT_WRITE;
 	int flags = rnd_chance(4) ? MAP_PRIVATE : MAP_SHARED;
-	void *p = mmap(NULL, len, prot, flags, f->fd, off);
+	void *p = run_window_map(len, prot, flags, f->fd, off);
 
 	if (p == MAP_FAILED)
 		return;
@@ -134,7 +134,7 @@ static void op_mmap(struct fuzz_world *w, int idx)
 		return;
 	}
 	if (rnd_chance(2))
-		munmap(p, len);
+		run_window_unmap(p, len);
 }
 
 void fuzz_op_vcpu(struct fuzz_world *w)

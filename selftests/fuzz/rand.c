@@ -95,6 +95,7 @@ void fuzz_args_init(void)
 	if (edge != MAP_FAILED)
 		mprotect(edge + pg, pg, PROT_NONE);
 	hole = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	run_window_init();
 }
 
 void *scratch(void)
