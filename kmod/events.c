@@ -14,6 +14,7 @@
 #include "hb.h"
 
 #define HB_RFLAGS_IF		BIT_ULL(9)
+#define HB_OPCODE_HLT		0xf4
 
 void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
 			u32 error_code)
@@ -54,6 +55,37 @@ void hb_requeue_irq(struct hb_vcpu *vcpu, u8 vector)
 void hb_requeue_nmi(struct hb_vcpu *vcpu)
 {
 	vcpu->nmi.injected = true;
+}
+
+/*
+ * Before an entry (it may fault guest pages in: not with interrupts off).
+ * An interrupt about to go in at a HLT: deliver it as if it had come while
+ * the guest was halted, that is, skip the HLT first (RIP after it, the
+ * shadow over). For an interrupt from outside the guest both orders are
+ * legal, and this one is what "sti; hlt" relies on: the interrupt that the
+ * STI shadow held back must wake the HLT, not slip in before it and leave
+ * it to sleep (SDM Vol. 3, 6.8.3).
+ *
+ * Without this the idiom depends on the CPU carrying the shadow across
+ * #VMEXIT and VMRUN, which QEMU before 9.1 does not ("target/i386: fix
+ * INHIBIT_IRQ/TF/RF handling for VMRUN"): an exit between the STI and
+ * the HLT lost the guest its wake-up there.
+ */
+void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+{
+	struct hb_sregs s;
+	u8 op;
+
+	if ((!vcpu->irq.queued && !hb_irqfd_pending(vcpu)) ||
+	    vcpu->irq.injected || vcpu->nmi.injected ||
+	    vcpu->exception.pending || !(vcpu->rflags & HB_RFLAGS_IF) ||
+	    hb_fetch_insn(vcpu, &op, 1) != 1 || op != HB_OPCODE_HLT)
+		return;
+	/* HLT outside ring 0 is a #GP, which the guest must see. */
+	hb_ops->get_sregs(vcpu, &s);
+	if (s.ss.dpl)
+		return;
+	hb_skip_insn(vcpu, vcpu->rip + 1);
 }
 
 /* Called on entry with interrupts off. */

@@ -340,6 +340,7 @@ void hb_inject_events(struct hb_vcpu *vcpu);
 bool hb_irq_window_exit(struct hb_vcpu *vcpu);
 void hb_fill_run_state(struct hb_vcpu *vcpu);
 bool hb_hlt_wakes(struct hb_vcpu *vcpu);
+void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu);
 long hb_events_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
 		     void __user *argp);
 

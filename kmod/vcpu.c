@@ -117,6 +117,7 @@ static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 		if (hb_irq_window_exit(vcpu))
 			return 0;
 		cond_resched();
+		hb_wake_hlt_for_interrupt(vcpu);
 		ret = hb_vcpu_run_once(vcpu);
 		if (ret == HB_RUN_USER)
 			return 0;

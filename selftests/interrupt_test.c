@@ -351,6 +351,46 @@ HB_TEST(sti_hlt_wakes_on_the_interrupt)
 }
 
 /*
+ * "sti; hlt" cut in two by an exit inside the shadow: the STI ends a page
+ * and the HLT starts one the guest never touched, so fetching the HLT is a
+ * nested page fault taken with the shadow active. The interrupt queued
+ * meanwhile must still wake the HLT (RIP after it), not slip in before it
+ * and leave the HLT to sleep: a lost wake-up (QEMU 7.2 drops the shadow
+ * across VMRUN; the module must not depend on it).
+ */
+#define SPLIT_CODE_GPA	0xe00000ull	/* free: between the image and stacks */
+
+static void guest_sti_hlt_split(void *sti_at, uint64_t after_hlt)
+{
+	GUEST_SYNC(1);		/* the host queues IRQ_VECTOR, IF=0 */
+	((void (*)(void))sti_at)();
+	GUEST_ASSERT_EQ(irq_count, 1);
+	GUEST_ASSERT_EQ(irq_rip, after_hlt);
+}
+
+HB_TEST(sti_hlt_split_by_an_exit_in_the_shadow_still_wakes)
+{
+	uint8_t *code;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	require_cap(HB_CAP_VCPU_EVENTS, "HB_CAP_VCPU_EVENTS");
+	vm = vm_create_with_idt(guest_sti_hlt_split, &vcpu);
+	vm_install_exception_handler(vm, IRQ_VECTOR, irq_handler);
+	code = addr_gpa2hva(vm, SPLIT_CODE_GPA);
+	code[4095] = 0xfb;		/* sti, the last byte of its page */
+	code[4096] = 0xf4;		/* hlt, first on a page not yet mapped */
+	code[4097] = 0xfa;		/* cli */
+	code[4098] = 0xc3;		/* ret */
+	vcpu_args_set(vcpu, 2, SPLIT_CODE_GPA + 4095, SPLIT_CODE_GPA + 4097);
+	vcpu_run_expect_sync(vcpu, 1);
+	vcpu_interrupt(vcpu, IRQ_VECTOR);
+	/* Not an HLT exit: the interrupt woke it, and the guest went on. */
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
+
+/*
  * The same shadow over an instruction the module completes itself (CPUID
  * is answered in the kernel): once it is done the shadow is over, and
  * the queued interrupt comes before the next instruction.
