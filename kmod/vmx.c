@@ -208,6 +208,9 @@ static void hb_vmx_vmcs_setup(struct hb_vmx_vcpu *vmx)
 	if (!vmx->vpid)
 		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, hb_vmx.pin);
+	if (hb_vmx.preemption_timer_value)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
+			   hb_vmx.preemption_timer_value);
 	vmx->proc = vmx->proc_vmcs = hb_vmx.proc;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);

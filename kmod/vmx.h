@@ -24,10 +24,14 @@ struct hb_vmx_caps {
 	bool invept_single;
 	bool ins_outs_info;		/* exit instruction info for INS/OUTS */
 	bool has_debugctl;		/* Bochs has no IA32_DEBUGCTL */
+	u32 preemption_timer_value;	/* 0: no VMX-preemption timer */
 	u64 host_efer;
 };
 
 extern struct hb_vmx_caps hb_vmx;
+
+/* Longest uninterrupted stay in the guest (vmx_caps.c). */
+#define HB_VMX_SLICE_US		4000
 
 /* Per-VM backend state (vm->priv). */
 struct hb_vmx_vm {

@@ -11,6 +11,7 @@
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
+#include <asm/tsc.h>
 #include "vmx.h"
 
 /* IA32_VMX_BASIC (SDM Vol. 3, A.1) */
@@ -55,6 +56,32 @@ static bool hb_vmx_adjust(const char *what, u32 msr, u32 required,
 	return true;
 }
 
+/*
+ * The VMX-preemption timer bounds every stay in the guest to a slice
+ * (HB_VMX_SLICE_US): a backstop behind external-interrupt exiting, so
+ * that the host regains its CPU even where that fails. Bochs 2.7 is such
+ * a place: a guest entered with IF=0 that never changes IF (cli; jmp .)
+ * keeps the host's interrupts masked for good (its event mask is only
+ * recomputed on an IF change), and the host froze. The timer counts TSC
+ * ticks >> IA32_VMX_MISC[4:0] and restarts from the VMCS field at every
+ * entry, so it costs one exit per slice of uninterrupted guest time.
+ */
+/* IA32_VMX_MISC[4:0] (SDM Vol. 3, A.6): 6.12's headers lack 6.1's name. */
+#define HB_VMX_MISC_TIMER_RATE	GENMASK_ULL(4, 0)
+
+static void hb_vmx_preemption_timer_init(void)
+{
+	u64 misc, ticks;
+
+	hb_vmx.preemption_timer_value = 0;
+	if (!(hb_vmx.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	ticks = (u64)(tsc_khz ? tsc_khz : 1000000) * HB_VMX_SLICE_US / 1000;
+	ticks >>= misc & HB_VMX_MISC_TIMER_RATE;
+	hb_vmx.preemption_timer_value = clamp_t(u64, ticks, 1, U32_MAX);
+}
+
 static bool hb_vmx_controls_init(u64 basic)
 {
 	bool true_ctls = basic & VMX_BASIC_TRUE;
@@ -71,8 +98,10 @@ static bool hb_vmx_controls_init(u64 basic)
 	/* Host interrupts and NMIs always leave the guest. */
 	if (!hb_vmx_adjust("pin-based", pin_msr,
 			   PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			   PIN_BASED_VIRTUAL_NMIS, &hb_vmx.pin))
+			   PIN_BASED_VIRTUAL_NMIS |
+			   PIN_BASED_VMX_PREEMPTION_TIMER, &hb_vmx.pin))
 		return false;
+	hb_vmx_preemption_timer_init();
 	/*
 	 * CR8 accesses must exit: without a TPR shadow a guest MOV to CR8
 	 * would write the host's task priority. MOV DR exits because the

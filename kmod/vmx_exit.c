@@ -280,6 +280,10 @@ int hb_vmx_handle_exit(struct hb_vcpu *vcpu)
 		/* Not acknowledged: the host takes it when IRQs come back on. */
 		hb_stat_exit(HB_STAT_EXIT_INTR);
 		return 1;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* The slice is over: the host looks at its own work first. */
+		hb_stat_exit(HB_STAT_EXIT_INTR);
+		return 1;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 	case EXIT_REASON_NMI_WINDOW:
 		/* The window is open: the next entry injects (or exits). */
