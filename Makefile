@@ -87,7 +87,8 @@ check-vmx: all
 	@test -f scripts/bochs-run.sh || { echo "scripts/bochs-run.sh does not exist yet"; exit 1; }
 	@scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(KVER)
 	@rm -f $(OUT)/vmx.log $(OUT)/vmx.log.qemu-rc
-	@timeout -k 10 $${VMX_TIMEOUT:-1500} bash scripts/bochs-run.sh $(OUT)/vmx.log $(OUT)/initramfs.cpio.gz; \
+	@BOCHS_FEATURES=$${BOCHS_FEATURES:-1} timeout -k 10 $${VMX_TIMEOUT:-1500} \
+		bash scripts/bochs-run.sh $(OUT)/vmx.log $(OUT)/initramfs.cpio.gz; \
 		rc=$$?; [ $$rc != 124 ] || echo 124 >$(OUT)/vmx.log.qemu-rc
 	@scripts/tap-summary.sh --guest vmx $(OUT)/vmx.log
 
