@@ -56,6 +56,9 @@ static bool hb_vmx_adjust(const char *what, u32 msr, u32 required,
 	return true;
 }
 
+/* IA32_VMX_MISC[4:0] (SDM Vol. 3, A.6): 6.12's headers lack 6.1's name. */
+#define HB_VMX_MISC_TIMER_RATE	GENMASK_ULL(4, 0)
+
 /*
  * The VMX-preemption timer bounds every stay in the guest to a slice
  * (HB_VMX_SLICE_US): a backstop behind external-interrupt exiting, so
@@ -66,9 +69,6 @@ static bool hb_vmx_adjust(const char *what, u32 msr, u32 required,
  * ticks >> IA32_VMX_MISC[4:0] and restarts from the VMCS field at every
  * entry, so it costs one exit per slice of uninterrupted guest time.
  */
-/* IA32_VMX_MISC[4:0] (SDM Vol. 3, A.6): 6.12's headers lack 6.1's name. */
-#define HB_VMX_MISC_TIMER_RATE	GENMASK_ULL(4, 0)
-
 static void hb_vmx_preemption_timer_init(void)
 {
 	u64 misc, ticks;

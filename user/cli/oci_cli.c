@@ -323,7 +323,7 @@ static int cmd_exec(int argc, char **argv)
 		if (OPT_ARG("env", 'e', e)) {
 			if (o.n_env == ARRAY_SIZE(env))
 				return usage_error("exec: too many --env");
-			if (e[0] == '=' || !strchr(e, '='))
+			if (!spec_env_entry_ok(e))
 				return usage_error("exec: --env `%s` is not NAME=VALUE",
 						   e);
 			env[o.n_env++] = e;

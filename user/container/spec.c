@@ -229,7 +229,7 @@ int spec_parse_process_json(struct oci_spec *spec, struct json_object *proc,
 	if (!p->env)
 		p->env = sj_alloc(spec, 1, sizeof(char *));
 	for (i = 0; i < p->n_env; i++)
-		if (p->env[i][0] == '=' || !strchr(p->env[i], '='))
+		if (!spec_env_entry_ok(p->env[i]))
 			return hb_error(err, 0, CTX ": process.env: `%s` is not NAME=VALUE",
 					p->env[i]);
 	if (sj_string(proc, "cwd", "process.cwd", true, &p->cwd, err) < 0)
@@ -405,6 +405,11 @@ const struct oci_namespace *spec_namespace(const struct oci_spec *spec,
 		if (spec->namespaces[i].flag == flag)
 			return &spec->namespaces[i];
 	return NULL;
+}
+
+bool spec_env_entry_ok(const char *entry)
+{
+	return entry[0] != '=' && strchr(entry, '=');
 }
 
 bool spec_has_namespace(const struct oci_spec *spec, int flag)

@@ -179,6 +179,8 @@ void spec_freep(struct oci_spec **spec);
 #define cleanup_spec __attribute__((cleanup(spec_freep)))
 
 bool spec_has_namespace(const struct oci_spec *spec, int flag);
+/* "NAME=VALUE" with a non-empty NAME: what process.env and exec --env take. */
+bool spec_env_entry_ok(const char *entry);
 const struct oci_namespace *spec_namespace(const struct oci_spec *spec,
 					   int flag);
 const char *spec_annotation(const struct oci_spec *spec, const char *key);
