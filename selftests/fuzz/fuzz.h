@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <linux/hyperbox.h>
 
+#define PAGE			4096ull
 #define FUZZ_MAX_FDS		48
 #define FUZZ_MAX_REGIONS	12
 #define FUZZ_MAX_THREADS	4

@@ -178,7 +178,7 @@ void fuzz_run_vcpu(struct fuzz_world *w, int idx, unsigned int rounds)
 		__atomic_add_fetch(w->runs, 1, __ATOMIC_RELAXED);
 		if (ret == -EBADF || ret == -EIO)
 			return;
-		/* Judge the module's output only if no thread scribbled meanwhile. */
+		/* Judge the exit it reported (not if a thread scribbled meanwhile). */
 		if (ret == 0)
 			check_exit(w, fd, run, gen);
 		answer_exit(w, run, ret == 0);

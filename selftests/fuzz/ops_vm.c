@@ -7,7 +7,6 @@
 
 #include "fuzz.h"
 
-#define PAGE		4096ull
 
 void fuzz_op_sys(struct fuzz_world *w)
 {

@@ -17,7 +17,6 @@
 
 #include "fuzz.h"
 
-#define PAGE		4096ul
 /* A region's slot may overrun its end by 4 pages (ops_vm.c): guard more. */
 #define EDGE_GUARD	(16 * PAGE)
 #define SLOT_SIZE	((RUN_WINDOW_MAX_PAGES + 1) * PAGE)
