@@ -4,7 +4,8 @@
 #
 #   1. install missing Debian packages (scripts/deps.sh)
 #   2. build: hyperbox.ko for Debian's 6.1 kernel with W=1 (a warning fails),
-#      sparse (C=2), dkms add + build into a private tree (scripts/dkms-check.sh),
+#      sparse (C=2), checkpatch.pl over kmod/ (scripts/checkpatch.sh),
+#      dkms add + build into a private tree (scripts/dkms-check.sh),
 #      the same for Debian 12's 6.12 headers when installed (build only),
 #      userspace (user/), selftests/, bench/, guests/
 #   3. host tests: the harness's own tests, tests/unit, user, tests/container
@@ -121,6 +122,11 @@ sparse_check() {
 }
 if [ $module_ok = 1 ] && command -v sparse >/dev/null; then
 	lane build/sparse step "sparse over the module sources (C=2, any report fails)" sparse_check
+fi
+# The kernel's coding style over the module sources.
+if [ -f Kbuild ]; then
+	lane build/checkpatch step "checkpatch.pl over kmod/ (any ERROR or WARNING fails)" \
+		scripts/checkpatch.sh
 fi
 if [ -f Kbuild ] && [ -f dkms.conf ] && [ -n "$kver" ] && command -v dkms >/dev/null; then
 	lane build/dkms step "dkms add + build for $kver (private dkms tree, nothing installed)" \
