@@ -275,6 +275,7 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 
 	clgi();
 	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
+	svm->exit_trusted = hb_svm_exit_saved_guest(vmcb);
 
 	if (svm->guest_debugregs) {
 		vcpu->dr[0] = native_get_debugreg(0);
@@ -293,11 +294,11 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	vmcb->control.int_ctl &= ~SVM_IRQ_WINDOW_BITS;
 	hb_svm_unintercept(vmcb, INTERCEPT_VINTR);
 	/*
-	 * After VMEXIT_INVALID the save area may hold host values (QEMU
-	 * half-loads it): keep the registers as they were before the entry,
-	 * and handle_exit() rebuilds the VMCB, so nothing of the host leaks.
+	 * A save area #VMEXIT did not write may hold host values: keep the
+	 * registers as they were before the entry, and handle_exit()
+	 * rebuilds the VMCB, so nothing of the host leaks.
 	 */
-	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+	if (!svm->exit_trusted)
 		return;
 	vcpu->regs[HB_RAX] = vmcb->save.rax;
 	vcpu->regs[HB_RSP] = vmcb->save.rsp;
@@ -405,7 +406,8 @@ static int hb_svm_fastpath(struct hb_vcpu *vcpu)
 	u64 info = vmcb->control.exit_info_1;
 	u64 next;
 
-	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
+	if (!to_svm(vcpu)->exit_trusted ||
+	    (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID))
 		return HB_FAST_NONE;
 
 	switch (vmcb->control.exit_code) {
@@ -465,7 +467,21 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	u32 code = vmcb->control.exit_code;
 	u64 data;
 
-	hb_svm_requeue_event(vcpu, vmcb);
+	/*
+	 * A save area #VMEXIT did not write is not the guest's: start over
+	 * from a fresh VMCB (the registers are the ones of the entry).
+	 */
+	if (!to_svm(vcpu)->exit_trusted && code != SVM_EXIT_SHUTDOWN &&
+	    code != (u32)SVM_EXIT_ERR) {
+		hb_stat_exit(HB_STAT_EXIT_OTHER);
+		hb_svm_init_vmcb(vcpu);
+		data = code;
+		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					1, &data);
+	}
+	/* A shut-down CPU has no event in flight. */
+	if (code != SVM_EXIT_SHUTDOWN)
+		hb_svm_requeue_event(vcpu, vmcb);
 
 	switch (code) {
 	case SVM_EXIT_INTR:

@@ -61,6 +61,8 @@ struct hb_svm_vcpu {
 	 * entry (the same lazy scheme as KVM).
 	 */
 	bool guest_debugregs;
+	/* The last #VMEXIT wrote the guest's state: hb_svm_exit_saved_guest(). */
+	bool exit_trusted;
 };
 
 static inline struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
@@ -81,6 +83,32 @@ static inline void hb_svm_unintercept(struct vmcb *vmcb, unsigned int bit)
 /* svm_vmrun.S */
 void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,
 		  unsigned long host_state_pa);
+extern const char hb_svm_vmrun_resume[];
+
+/*
+ * Whether #VMEXIT stored the guest's state in the save area. Not after
+ * VMEXIT_INVALID (QEMU leaves host state there), not after SHUTDOWN (the
+ * VMCB is undefined then, APM Vol. 2, 15.11), not for an exit code whose
+ * intercept is clear, and not when the saved RIP is the host's own resume
+ * point in hb_svm_vmrun: such a save area was not written by an ordinary
+ * #VMEXIT. QEMU 7.2 now and then produces one (an NPF or code 0, with the
+ * host's RIP, RSP and CR3), and userspace must never get to read it: a
+ * KASLR leak. A guest running at that very address could only have come
+ * there knowing the host's layout; it gets an internal error exit.
+ * Evaluate before the exit handling changes any intercept.
+ */
+static inline bool hb_svm_exit_saved_guest(const struct vmcb *vmcb)
+{
+	u32 code = vmcb->control.exit_code;
+
+	if (vmcb->save.rip == (unsigned long)hb_svm_vmrun_resume)
+		return false;
+	if (code == SVM_EXIT_NPF)
+		return vmcb->control.nested_ctl & SVM_NESTED_CTL_NP_ENABLE;
+	if (code == SVM_EXIT_SHUTDOWN || code >= MAX_INTERCEPT * 32)
+		return false;
+	return vmcb->control.intercepts[code / 32] & BIT(code % 32);
+}
 
 /* svm_events.c */
 void hb_svm_inject_exception(struct hb_vcpu *vcpu,

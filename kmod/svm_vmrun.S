@@ -71,6 +71,8 @@ SYM_FUNC_START(hb_svm_vmrun)
 	/* GIF=0 holds interrupts; IF=1 lets them cause #VMEXIT(INTR). */
 	sti
 	vmrun %rax
+	/* Where #VMEXIT resumes the host: see hb_svm_exit_saved_guest(). */
+SYM_INNER_LABEL(hb_svm_vmrun_resume, SYM_L_GLOBAL)
 	cli
 	vmsave %rax
 
