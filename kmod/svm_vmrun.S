@@ -12,6 +12,7 @@
  * per-CPU data.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
 #include <asm/asm.h>
 #include <asm/frame.h>
 #include <asm/nospec-branch.h>
@@ -71,8 +72,12 @@ SYM_FUNC_START(hb_svm_vmrun)
 	/* GIF=0 holds interrupts; IF=1 lets them cause #VMEXIT(INTR). */
 	sti
 	vmrun %rax
-	/* Where #VMEXIT resumes the host: see hb_svm_exit_saved_guest(). */
+	/*
+	 * Where #VMEXIT resumes the host: C compares a saved RIP with it
+	 * (hb_svm_exit_saved_guest), never jumps here.
+	 */
 SYM_INNER_LABEL(hb_svm_vmrun_resume, SYM_L_GLOBAL)
+	ANNOTATE_NOENDBR
 	cli
 	vmsave %rax
 
