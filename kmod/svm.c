@@ -276,6 +276,7 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	clgi();
 	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
 	svm->exit_trusted = hb_svm_exit_saved_guest(vmcb);
+	svm->exit_forged = hb_svm_exit_forged(vmcb);
 
 	if (svm->guest_debugregs) {
 		vcpu->dr[0] = native_get_debugreg(0);
@@ -471,12 +472,13 @@ static int hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	 * A save area #VMEXIT did not write is not the guest's: start over
 	 * from a fresh VMCB (the registers are the ones of the entry).
 	 */
-	if (!to_svm(vcpu)->exit_trusted && code != SVM_EXIT_SHUTDOWN &&
-	    code != (u32)SVM_EXIT_ERR) {
+	if (to_svm(vcpu)->exit_forged ||
+	    (!to_svm(vcpu)->exit_trusted && code != SVM_EXIT_SHUTDOWN &&
+	     code != (u32)SVM_EXIT_ERR)) {
 		hb_stat_exit(HB_STAT_EXIT_OTHER);
 		hb_svm_init_vmcb(vcpu);
 		data = code;
-		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_UNEXPECTED_EXIT,
+		return hb_exit_internal(vcpu, HB_INTERNAL_ERROR_BAD_EXIT_STATE,
 					1, &data);
 	}
 	/* A shut-down CPU has no event in flight. */

@@ -63,6 +63,8 @@ struct hb_svm_vcpu {
 	bool guest_debugregs;
 	/* The last #VMEXIT wrote the guest's state: hb_svm_exit_saved_guest(). */
 	bool exit_trusted;
+	/* It saved the host's own state instead: hb_svm_exit_forged(). */
+	bool exit_forged;
 };
 
 static inline struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
@@ -86,22 +88,30 @@ void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,
 extern const char hb_svm_vmrun_resume[];
 
 /*
+ * The saved RIP is the host's own resume point in hb_svm_vmrun: the save
+ * area holds the host's state. QEMU 7.2 now and then reports such an exit
+ * (an NPF, SHUTDOWN or code 0, with the host's RIP, RSP and CR3), and
+ * userspace must never get to read it: a KASLR leak. A guest running at
+ * that very address could only have come there knowing the host's
+ * layout; it gets an internal error exit.
+ */
+static inline bool hb_svm_exit_forged(const struct vmcb *vmcb)
+{
+	return vmcb->save.rip == (unsigned long)hb_svm_vmrun_resume;
+}
+
+/*
  * Whether #VMEXIT stored the guest's state in the save area. Not after
  * VMEXIT_INVALID (QEMU leaves host state there), not after SHUTDOWN (the
  * VMCB is undefined then, APM Vol. 2, 15.11), not for an exit code whose
- * intercept is clear, and not when the saved RIP is the host's own resume
- * point in hb_svm_vmrun: such a save area was not written by an ordinary
- * #VMEXIT. QEMU 7.2 now and then produces one (an NPF or code 0, with the
- * host's RIP, RSP and CR3), and userspace must never get to read it: a
- * KASLR leak. A guest running at that very address could only have come
- * there knowing the host's layout; it gets an internal error exit.
- * Evaluate before the exit handling changes any intercept.
+ * intercept is clear (no ordinary #VMEXIT wrote that), and not for a
+ * forged one. Evaluate before the exit handling changes any intercept.
  */
 static inline bool hb_svm_exit_saved_guest(const struct vmcb *vmcb)
 {
 	u32 code = vmcb->control.exit_code;
 
-	if (vmcb->save.rip == (unsigned long)hb_svm_vmrun_resume)
+	if (hb_svm_exit_forged(vmcb))
 		return false;
 	if (code == SVM_EXIT_NPF)
 		return vmcb->control.nested_ctl & SVM_NESTED_CTL_NP_ENABLE;

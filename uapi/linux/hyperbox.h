@@ -373,6 +373,12 @@ enum hb_exit_reason {
 #define HB_INTERNAL_ERROR_EMULATION	1	/* data[]: insn bytes, 8 per word */
 #define HB_INTERNAL_ERROR_UNEXPECTED_EXIT 2	/* data[0]: hardware exit code */
 #define HB_INTERNAL_ERROR_TDP		3	/* data[0]: gpa, data[1]: errno */
+/*
+ * data[0]: hardware exit code. The CPU reported an exit whose saved guest
+ * state it did not write (seen only under emulation: QEMU's nested SVM).
+ * The vCPU keeps the registers of the entry; its other state is RESET.
+ */
+#define HB_INTERNAL_ERROR_BAD_EXIT_STATE 4
 
 /* Hypercall ABI: nr in RAX, arguments in RDI, RSI, RDX, R10, R8, R9. */
 #define HB_HC_NR_ARGS		6

@@ -154,6 +154,19 @@ static void fatal_exits_explain_themselves(void **state)
 	page.run.internal.suberror = HB_INTERNAL_ERROR_EMULATION;
 	assert_int_equal(vmm_handle_exit(&page.run, &bus, &stop, &err), -EIO);
 
+	page.run.internal.suberror = HB_INTERNAL_ERROR_BAD_EXIT_STATE;
+	page.run.internal.data[0] = 0x400;
+	assert_int_equal(vmm_handle_exit(&page.run, &bus, &stop, &err), -EIO);
+	assert_string_equal(err.msg,
+			    "hardware exit 0x400 without the guest's state (an emulator's fault)");
+
+	page.run.internal.suberror = HB_INTERNAL_ERROR_TDP;
+	page.run.internal.data[0] = 0x7000;
+	page.run.internal.data[1] = EFAULT;
+	assert_int_equal(vmm_handle_exit(&page.run, &bus, &stop, &err), -EIO);
+	assert_string_equal(err.msg,
+			    "guest memory at 0x7000 is gone from the process (Bad address)");
+
 	page.run.exit_reason = 1234;
 	assert_int_equal(vmm_handle_exit(&page.run, &bus, &stop, &err), -EPROTO);
 }

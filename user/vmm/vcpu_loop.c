@@ -43,6 +43,15 @@ static int report_internal_error(struct hb_run *run, struct hb_err *err)
 		return hb_err_msg(err, EIO,
 				  "unexpected hardware exit 0x%llx",
 				  (unsigned long long)run->internal.data[0]);
+	case HB_INTERNAL_ERROR_BAD_EXIT_STATE:
+		return hb_err_msg(err, EIO,
+				  "hardware exit 0x%llx without the guest's state (an emulator's fault)",
+				  (unsigned long long)run->internal.data[0]);
+	case HB_INTERNAL_ERROR_TDP:
+		return hb_err_msg(err, EIO,
+				  "guest memory at 0x%llx is gone from the process (%s)",
+				  (unsigned long long)run->internal.data[0],
+				  strerror((int)run->internal.data[1]));
 	default:
 		return hb_err_msg(err, EIO, "module internal error %u",
 				  run->internal.suberror);
