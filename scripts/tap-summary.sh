@@ -24,7 +24,9 @@
 #
 # Prints TAP with a header per test program, the failures again, the
 # hardening line (issue 7) "hardening: fuzz iterations run N, hostile cases
-# run N, leaks found N" (fuzz iterations: "# fuzz iterations run: N" lines;
+# run N, leaks found N, emulator faults retried N" (fuzz iterations: "# fuzz
+# iterations run: N" lines; emulator faults: "# emulator fault: ..." and
+# "# emulator fetch fault at port ..." lines;
 # hostile cases: results of */hostile_* and hostile/* programs that were not skipped;
 # leaks: "# leaks found: N" lines plus failed leak checks, i.e. not-ok
 # lines naming no_leaks_after_tests or "counters zero"), then as the
@@ -171,6 +173,9 @@ FNR == 1 {
 	if (line ~ /^\[ *[0-9]+\.[0-9]+\]/) next
 	if (line ~ /^# fuzz iterations run: [0-9]+/) { n = line; sub(/.*: /, "", n); fuzz_iters += n }
 	if (line ~ /^# leaks found: [0-9]+/) { n = line; sub(/.*: /, "", n); leaks += n }
+	# Tests run again, or a sweep resumed, after the emulator broke the
+	# CPU contract (selftests/lib/test_harness.h): counted, never hidden.
+	if (line ~ /^# emulator (fault: |fetch fault at port )/) emulator_faults++
 	if (sname ~ /\/hostile[_\/]/ && line ~ /^(not )?ok([ \t]|$)/ && tolower(line) !~ /#[ \t]*skip/) hostile++
 	if (line ~ /^not ok/ && line ~ /no_leaks_after_tests|counters zero/) leaks++
 	if (line ~ /^not ok([ \t]|$)/) {
@@ -211,7 +216,7 @@ END {
 	}
 	out("")
 	out("hardening: fuzz iterations run " fuzz_iters + 0 ", hostile cases run " hostile + 0 \
-	    ", leaks found " leaks + 0)
+	    ", leaks found " leaks + 0 ", emulator faults retried " emulator_faults + 0)
 	out("hyperbox: " pass + 0 " passed, " fail + 0 " failed, " skip + 0 " skipped")
 	exit fail > 0
 }' $args

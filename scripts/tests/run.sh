@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 summary=$here/../tap-summary.sh
 n=0 failed=0
 set -- "$here"/cases/*.expect
-echo "1..$#"
+echo "1..$(($# + 1))"
 for exp in "$@"; do
 	n=$((n + 1))
 	log=${exp%.expect}.log
@@ -38,4 +38,32 @@ for exp in "$@"; do
 		failed=$((failed + 1))
 	fi
 done
+
+# The selftest harness's emulator-fault rule (selftests/lib/test_harness.c):
+# a test faulting once runs again, one faulting twice fails, both counted.
+n=$((n + 1))
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hb-rerun.XXXXXX")
+why=
+if cc -std=gnu11 -Wall -Werror -o "$tmp/rerun" "$here/harness_rerun.c" \
+	"$here/../../selftests/lib/test_harness.c" 2>"$tmp/cc.log"; then
+	out=$(MARK_DIR=$tmp "$tmp/rerun"); rc=$?
+	[ "$rc" = 1 ] || why="$why exit $rc, expected 1;"
+	for want in '# emulator fault: first run; running faults_once again' \
+		'ok 1 faults_once' \
+		'# every run (the second emulator fault in a row)' \
+		'not ok 2 faults_twice' '# emulator faults (tests run again): 2'; do
+		printf '%s\n' "$out" | grep -qF -- "$want" || why="$why no '$want';"
+	done
+else
+	out=$(cat "$tmp/cc.log")
+	why=" does not build;"
+fi
+rm -rf "$tmp"
+if [ -z "$why" ]; then
+	echo "ok $n - selftest harness runs a test again after one emulator fault"
+else
+	echo "not ok $n - selftest harness emulator-fault rerun:$why"
+	printf '%s\n' "$out" | sed 's/^/#   /'
+	failed=$((failed + 1))
+fi
 [ $failed = 0 ]

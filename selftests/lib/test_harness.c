@@ -39,6 +39,17 @@ void test_skip(const char *fmt, ...)
 	_exit(KSFT_SKIP);
 }
 
+void test_emulator_fault(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	send_reason(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	_exit(HB_TEST_EMULATOR_FAULT);
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -105,7 +116,10 @@ static int wait_child(pid_t pid, unsigned int timeout, int *timed_out)
 	}
 }
 
-/* Returns KSFT_PASS, KSFT_FAIL or KSFT_SKIP; @reason gets the child's why. */
+/*
+ * Returns KSFT_PASS, KSFT_FAIL, KSFT_SKIP or HB_TEST_EMULATOR_FAULT;
+ * @reason gets the child's why.
+ */
 static int run_one(const struct hb_test *t, char *reason, size_t len)
 {
 	int pipefd[2], status, timed_out;
@@ -142,9 +156,14 @@ static int run_one(const struct hb_test *t, char *reason, size_t len)
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return KSFT_FAIL;
 	}
-	if (WEXITSTATUS(status) == KSFT_SKIP)
-		return KSFT_SKIP;
-	return WEXITSTATUS(status) == KSFT_PASS ? KSFT_PASS : KSFT_FAIL;
+	switch (WEXITSTATUS(status)) {
+	case KSFT_PASS:
+	case KSFT_SKIP:
+	case HB_TEST_EMULATOR_FAULT:
+		return WEXITSTATUS(status);
+	default:
+		return KSFT_FAIL;
+	}
 }
 
 static int selected(const struct hb_test *t, int argc, char **argv)
@@ -165,7 +184,7 @@ int main(int argc, char **argv)
 {
 	size_t nr = __stop_hb_tests - __start_hb_tests, i, planned = 0;
 	const struct hb_test **tests = calloc(nr + 1, sizeof(*tests));
-	unsigned int pass = 0, fail = 0, skip = 0, n = 0;
+	unsigned int pass = 0, fail = 0, skip = 0, n = 0, emulator_faults = 0;
 	char reason[512];
 
 	if (!tests)
@@ -192,6 +211,16 @@ int main(int argc, char **argv)
 			continue;
 		printf("# RUN %s\n", t->name);
 		r = run_one(t, reason, sizeof(reason));
+		if (r == HB_TEST_EMULATOR_FAULT) {
+			printf("# emulator fault: %s; running %s again\n",
+			       reason, t->name);
+			emulator_faults++;
+			r = run_one(t, reason, sizeof(reason));
+			if (r == HB_TEST_EMULATOR_FAULT)
+				snprintf(reason + strlen(reason),
+					 sizeof(reason) - strlen(reason),
+					 " (the second emulator fault in a row)");
+		}
 		n++;
 		if (r == KSFT_PASS) {
 			pass++;
@@ -223,6 +252,9 @@ int main(int argc, char **argv)
 			printf("# %s\nnot ok %u no_leaks_after_tests\n", reason, n);
 		}
 	}
+	if (emulator_faults)
+		printf("# emulator faults (tests run again): %u\n",
+		       emulator_faults);
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
 	       pass, fail, skip);
 	free(tests);

@@ -6,7 +6,9 @@
  * test_harness.c, which provides main(). Every test runs in its own child
  * process (a failed assertion or a crash fails only that test) with a
  * timeout. Exit status: 0 all passed or skipped, 1 something failed,
- * 4 (KSFT_SKIP) when every test skipped.
+ * 4 (KSFT_SKIP) when every test skipped. A test that ends in an emulator
+ * fault (test_emulator_fault()) runs once more, with a "# emulator
+ * fault" line; a second one fails it.
  *
  * Usage: <program> [-l] [-t NAME]...   (-l lists, -t runs only NAME)
  */
@@ -18,6 +20,12 @@
 #define KSFT_PASS	0
 #define KSFT_FAIL	1
 #define KSFT_SKIP	4
+/*
+ * Not kselftest's: the emulator under the test (QEMU's nested SVM) broke
+ * the CPU's own contract, as the module saw and reported. The harness runs
+ * the test once more; a second such fault fails it.
+ */
+#define HB_TEST_EMULATOR_FAULT	75
 
 #define HB_TEST_DEFAULT_TIMEOUT	120	/* seconds; TCG is slow */
 
@@ -45,6 +53,9 @@ void test_skip(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
 void test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
+/* In a test: the emulator broke the CPU contract (HB_TEST_EMULATOR_FAULT). */
+void test_emulator_fault(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
 /* A "# ..." diagnostic line. */
 void test_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

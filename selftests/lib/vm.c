@@ -194,6 +194,10 @@ void vcpu_run(struct vcpu *vcpu)
 	int ret = _vcpu_run(vcpu);
 
 	TEST_ASSERT(!ret, "HB_RUN on vCPU %u: %s", vcpu->id, strerror(-ret));
+	if (vcpu->run->exit_reason == HB_EXIT_INTERNAL_ERROR &&
+	    vcpu->run->internal.suberror == HB_INTERNAL_ERROR_BAD_EXIT_STATE)
+		test_emulator_fault("vCPU %u: %s", vcpu->id,
+				    exit_describe(vcpu));
 }
 
 void vcpu_regs_get(struct vcpu *vcpu, struct hb_regs *regs)
