@@ -339,7 +339,7 @@ HB_TEST(failed_entry_shows_no_host_state)
 	vm_free(vm);
 }
 
-/* The address of hb_svm_vmrun_resume, or 0 (VMX, or kallsyms hidden). */
+/* The address of hb_svm_vmrun_resume, or 0 (kallsyms hidden). */
 static uint64_t svm_resume_address(void)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
@@ -377,8 +377,9 @@ HB_TEST(an_exit_saving_the_hosts_resume_rip_is_refused)
 	struct vm *vm;
 	uint8_t *code;
 
+	require_cap(HB_CAP_SVM, "HB_CAP_SVM (a rule of the SVM backend)");
 	if (!va)
-		test_skip("no hb_svm_vmrun_resume in /proc/kallsyms (SVM backend only)");
+		test_skip("no hb_svm_vmrun_resume address in /proc/kallsyms");
 	vm = vm_create(VMM_MODE_LONG);
 	vcpu = vm_vcpu_add(vm, 0, guest_nop);
 	pml4 = addr_gpa2hva(vm, VMM_PML4_GPA);
