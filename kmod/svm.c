@@ -275,8 +275,8 @@ static void hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 
 	clgi();
 	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
-	svm->exit_trusted = hb_svm_exit_saved_guest(vmcb);
 	svm->exit_forged = hb_svm_exit_forged(vmcb);
+	svm->exit_trusted = !svm->exit_forged && hb_svm_exit_saved_guest(vmcb);
 
 	if (svm->guest_debugregs) {
 		vcpu->dr[0] = native_get_debugreg(0);

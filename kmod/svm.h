@@ -61,10 +61,10 @@ struct hb_svm_vcpu {
 	 * entry (the same lazy scheme as KVM).
 	 */
 	bool guest_debugregs;
-	/* The last #VMEXIT wrote the guest's state: hb_svm_exit_saved_guest(). */
-	bool exit_trusted;
-	/* It saved the host's own state instead: hb_svm_exit_forged(). */
+	/* The last exit saved the host's own state: hb_svm_exit_forged(). */
 	bool exit_forged;
+	/* Not forged, and #VMEXIT wrote the guest's state there. */
+	bool exit_trusted;
 };
 
 static inline struct hb_svm_vcpu *to_svm(struct hb_vcpu *vcpu)
@@ -101,18 +101,16 @@ static inline bool hb_svm_exit_forged(const struct vmcb *vmcb)
 }
 
 /*
- * Whether #VMEXIT stored the guest's state in the save area. Not after
- * VMEXIT_INVALID (QEMU leaves host state there), not after SHUTDOWN (the
- * VMCB is undefined then, APM Vol. 2, 15.11), not for an exit code whose
- * intercept is clear (no ordinary #VMEXIT wrote that), and not for a
- * forged one. Evaluate before the exit handling changes any intercept.
+ * Whether an exit that is not forged stored the guest's state in the save
+ * area. Not after VMEXIT_INVALID (QEMU leaves host state there), not after
+ * SHUTDOWN (the VMCB is undefined then, APM Vol. 2, 15.11), and not for an
+ * exit code whose intercept is clear (no ordinary #VMEXIT wrote that).
+ * Evaluate before the exit handling changes any intercept.
  */
 static inline bool hb_svm_exit_saved_guest(const struct vmcb *vmcb)
 {
 	u32 code = vmcb->control.exit_code;
 
-	if (hb_svm_exit_forged(vmcb))
-		return false;
 	if (code == SVM_EXIT_NPF)
 		return vmcb->control.nested_ctl & SVM_NESTED_CTL_NP_ENABLE;
 	if (code == SVM_EXIT_SHUTDOWN || code >= MAX_INTERCEPT * 32)

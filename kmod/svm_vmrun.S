@@ -74,7 +74,7 @@ SYM_FUNC_START(hb_svm_vmrun)
 	vmrun %rax
 	/*
 	 * Where #VMEXIT resumes the host: C compares a saved RIP with it
-	 * (hb_svm_exit_saved_guest), never jumps here.
+	 * (hb_svm_exit_forged), never jumps here.
 	 */
 SYM_INNER_LABEL(hb_svm_vmrun_resume, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR

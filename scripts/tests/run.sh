@@ -10,6 +10,17 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 summary=$here/../tap-summary.sh
 n=0 failed=0
+
+# verdict NAME: one TAP line from $why (empty: ok); a failure shows $out.
+verdict() {
+	if [ -z "$why" ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1:$why"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+}
 set -- "$here"/cases/*.expect
 echo "1..$(($# + 1))"
 for exp in "$@"; do
@@ -30,13 +41,7 @@ for exp in "$@"; do
 		case "$line" in grep=*) ;; *) continue ;; esac
 		printf '%s\n' "$out" | grep -qF -- "${line#grep=}" || why="$why no '${line#grep=}';"
 	done <"$exp"
-	if [ -z "$why" ]; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name:$why"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		failed=$((failed + 1))
-	fi
+	verdict "$name"
 done
 
 # The selftest harness's emulator-fault rule (selftests/lib/test_harness.c):
@@ -59,11 +64,5 @@ else
 	why=" does not build;"
 fi
 rm -rf "$tmp"
-if [ -z "$why" ]; then
-	echo "ok $n - selftest harness runs a test again after one emulator fault"
-else
-	echo "not ok $n - selftest harness emulator-fault rerun:$why"
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	failed=$((failed + 1))
-fi
+verdict "selftest harness runs a test again after one emulator fault"
 [ $failed = 0 ]
