@@ -87,9 +87,8 @@ HB_TEST_TIMEOUT(every_port_exits_to_userspace, 600)
 		struct vm *vm = vm_create(VMM_MODE_LONG);
 		struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_port_sweep);
 		struct hb_run *run = vcpu->run;
-		uint32_t first = next;
 
-		vcpu_args_set(vcpu, 1, (uint64_t)first);
+		vcpu_args_set(vcpu, 1, (uint64_t)next);
 		for (;;) {
 			vcpu_run(vcpu);
 			if (run->exit_reason != HB_EXIT_IO)
@@ -343,19 +342,17 @@ HB_TEST(failed_entry_shows_no_host_state)
 static uint64_t svm_resume_address(void)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
-	unsigned long long addr = 0;
+	unsigned long long addr, found = 0;
 	char line[256], name[128];
 
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
+	while (!found && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%llx %*s %127s", &addr, name) == 2 &&
 		    !strcmp(name, "hb_svm_vmrun_resume"))
-			break;
-		else
-			addr = 0;
+			found = addr;
 	fclose(f);
-	return addr;
+	return found;
 }
 
 /*
