@@ -12,11 +12,13 @@ CONTAINER_LDLIBS := -Wl,-Bstatic -lnl-route-3 -lnl-3 -ljson-c -lseccomp -lcap \
 		    -Wl,-Bdynamic -lpthread -lm
 
 # Build the archives whenever hyperbox is linked (make -C user/container).
+# The rule has a recipe so that make looks at the archives' times again
+# afterwards: hyperbox is relinked exactly when one of them changed.
 hyperbox: $(CONTAINER_LIBS)
 $(CONTAINER_LIBS): hb-container-libs
+	$(MAKE) -C $(HB_CONTAINER_DIR)
 .PHONY: hb-container-libs
 hb-container-libs:
-	$(MAKE) -C $(HB_CONTAINER_DIR)
 
 # Rules above must not become user/Makefile's default goal.
 .DEFAULT_GOAL := $(HB_SAVED_GOAL)
