@@ -15,7 +15,7 @@ libseccomp-dev libcap-dev pkg-config
 kmod dkms sparse
 bochs bochs-term bochsbios vgabios isolinux syslinux-common xorriso
 python3 xz-utils zstd
-crun runc bubblewrap hyperfine podman"
+crun runc bubblewrap hyperfine podman strace"
 
 # Debian 12's 6.12 kernel headers (bookworm-security), for the build-only
 # check against a newer kernel. Optional: if no such package exists, the

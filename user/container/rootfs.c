@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "rootfs.h"
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
@@ -179,6 +180,43 @@ static bool host_is_cgroup2(void)
 	return statvfs("/sys/fs/cgroup/cgroup.controllers", &sv) == 0;
 }
 
+/* Inode numbers of the initial namespaces (include/linux/proc_ns.h). */
+#define PROC_USER_INIT_INO	0xEFFFFFFDU
+#define PROC_CGROUP_INIT_INO	0xEFFFFFFBU
+
+static bool in_init_ns(const char *ns, ino_t init_ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	return stat(path, &st) == 0 && st.st_ino == init_ino;
+}
+
+/*
+ * The host's cgroup2 mount, to bind instead of mounting cgroup2 afresh, or
+ * NULL. A new cgroup2 mount made from the initial cgroup namespace applies
+ * its options to the host's hierarchy: it would clear the host's
+ * nsdelegate and memory_recursiveprot, and since Linux 6.17 it waits for
+ * an RCU grace period (the favordynmods switch write-locks the threadgroup
+ * rwsem), most of a container's start time. A bind shows the same tree.
+ * In a cgroup namespace of its own the container mounts its own root.
+ */
+static const char *host_cgroup2_mount(void)
+{
+	if (!in_init_ns("cgroup", PROC_CGROUP_INIT_INO) ||
+	    !in_init_ns("user", PROC_USER_INIT_INO))
+		return NULL;
+	switch (cgroup_detect_mode()) {
+	case CGROUP_UNIFIED:
+		return "/sys/fs/cgroup";
+	case CGROUP_HYBRID:
+		return "/sys/fs/cgroup/unified";
+	default:
+		return NULL;
+	}
+}
+
 static int mount_one(int rootfd, const struct oci_mount *m, hb_err_t *err)
 {
 	const char *type = m->type ? m->type : "none";
@@ -196,6 +234,12 @@ static int mount_one(int rootfd, const struct oci_mount *m, hb_err_t *err)
 		if (access(m->source, F_OK) < 0)
 			return hb_error(err, errno, "bind source `%s`", m->source);
 		return do_bind(m->source, rootfd, m->destination, &o, err);
+	}
+	if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
+		const char *host = host_cgroup2_mount();
+
+		if (host)
+			return do_bind(host, rootfd, m->destination, &o, err);
 	}
 	fd = open_target(rootfd, m->destination, true, err);
 	if (fd < 0)
