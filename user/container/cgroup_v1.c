@@ -95,16 +95,34 @@ static void cpuset_inherit(const char *mnt, const char *rel)
 	}
 }
 
+/*
+ * Which v1 hierarchies the container joins. On a hybrid host the unified
+ * hierarchy already tracks (and kills) the container, so v1 is joined only
+ * for a limit v2 cannot enforce there: each v1 join is a cgroup.procs write
+ * that waits for an RCU grace period (the threadgroup rwsem taken for
+ * writing), most of a container's start time. Without a unified hierarchy
+ * (legacy), memory, pids and cpu are always joined: they do the tracking.
+ */
 void cgroup_v1_plan(const struct oci_spec *spec, const char *rel,
 		    struct hb_cgroup *cg)
 {
 	const struct oci_resources *r = &spec->resources;
-	const char *ctrls[6] = { "memory", "pids", "cpu" };
-	size_t n = 3, i, k = 0;
+	bool all = !cg->v2, lim = spec->has_resources;
+	const char *ctrls[5];
+	size_t n = 0, i, k = 0;
 
-	if (r->cpus || r->mems)
+	if (all || (lim && (r->memory_limit != OCI_UNSET ||
+			    r->memory_swap != OCI_UNSET ||
+			    r->memory_reservation != OCI_UNSET)))
+		ctrls[n++] = "memory";
+	if (all || (lim && r->pids_limit != OCI_UNSET))
+		ctrls[n++] = "pids";
+	if (all || (lim && (r->cpu_period > 0 || r->cpu_quota != OCI_UNSET ||
+			    r->cpu_shares > 0)))
+		ctrls[n++] = "cpu";
+	if (lim && (r->cpus || r->mems))
 		ctrls[n++] = "cpuset";
-	if (r->io_weight != OCI_UNSET || r->n_throttle)
+	if (lim && (r->io_weight != OCI_UNSET || r->n_throttle))
 		ctrls[n++] = "blkio";
 	for (i = 0; i < n && k < HB_MAX_V1_CGROUPS; i++) {
 		cleanup_free char *mnt = v1_mount_of(ctrls[i]);

@@ -94,7 +94,7 @@ CGV2=no
 UNSHARE="unshare"
 command -v unshare >/dev/null || UNSHARE="$BB unshare"
 
-echo "1..36"
+echo "1..38"
 
 # --- namespaces and rootfs ---
 B=$W/ns
@@ -267,6 +267,35 @@ else
 	skip "cgroup namespace root" "needs a cgroup2 host"
 fi
 hb delete -f cg4
+
+# Without a cgroup namespace a new cgroup2 mount would apply its (default)
+# options to the host's hierarchy (dropping nsdelegate, and since 6.17 an
+# RCU grace period per container): the host's tree is bound instead.
+NS='[{"type":"pid"},{"type":"mount"}]' mkbundle "$W/nocgns" \
+	'["sh","-c","cat /proc/self/cgroup; ls /sys/fs/cgroup/hyperbox/cg5/cgroup.procs"]' \
+	'"resources":{"pids":{"limit":30}}'
+if command -v strace >/dev/null; then
+	out=$(timeout 30 strace -f -qq -e trace=mount -o "$W/mount.trace" \
+		"$HB" --root "$ROOT" run --bundle "$W/nocgns" cg5 2>&1)
+	if echo "$out" | grep -q "^/sys/fs/cgroup/hyperbox/cg5/cgroup.procs$" &&
+	   grep -q "/sys/fs/cgroup" "$W/mount.trace" && ! grep -q '"cgroup2"' "$W/mount.trace"; then
+		ok "no cgroup namespace: the host's cgroup2 tree is bound, not mounted afresh"
+	else
+		not_ok "cgroup2 without a cgroup namespace" "$out" "$(grep -i cgroup "$W/mount.trace")"
+	fi
+else
+	skip "no cgroup namespace: the host's cgroup2 tree is bound" "strace missing"
+	out=$(hb run --bundle "$W/nocgns" cg5 2>&1)
+fi
+# Hybrid hosts: v1 hierarchies are joined for their limits only (pids here).
+if [ $CGV2 = no ] && [ -d /sys/fs/cgroup/unified ]; then
+	echo "$out" | grep -q "^0::/hyperbox/cg5$" && echo "$out" | grep -q ":pids:/hyperbox/cg5$" &&
+	! echo "$out" | grep -q ":memory:/hyperbox/cg5$" && ! echo "$out" | grep -q ":cpu[,a-z]*:/hyperbox/cg5$" &&
+		ok "hybrid host: the v1 pids hierarchy joined for pids.max, memory and cpu not" ||
+		not_ok "v1 hierarchies joined" "$out"
+else
+	skip "hybrid host: v1 hierarchies joined for their limits only" "not a hybrid cgroup host"
+fi
 
 # --- user namespace with a multi-id range, as root ---
 NS='[{"type":"pid"},{"type":"mount"},{"type":"user"}]' mkbundle "$W/userns" \
