@@ -114,11 +114,13 @@ static void test_state_roundtrip(void **state)
 	st.start_time = pid_start_time(getpid());
 	st.cgroup_v1[0] = "/sys/fs/cgroup/memory/x";
 	st.annotations_json = "{\"k\":\"v\"}";
+	st.hooks_json = "{\"poststop\":[{\"path\":\"/bin/true\"}]}";
 	st.created = "2026-01-01T00:00:00Z";
 	assert_int_equal(state_save(fd, &st, &err), 0);
 	assert_int_equal(state_load(fd, "box", &back, &err), 0);
 	assert_string_equal(back.bundle, "/b");
 	assert_string_equal(back.cgroup_v1[0], "/sys/fs/cgroup/memory/x");
+	assert_string_equal(back.hooks_json, st.hooks_json);
 	assert_string_equal(state_status(&back), "created");
 	back.started = true;
 	assert_string_equal(state_status(&back), "running");
@@ -127,6 +129,8 @@ static void test_state_roundtrip(void **state)
 	json = state_to_oci_json(&back);
 	assert_non_null(strstr(json, "\"status\":\"stopped\""));
 	assert_non_null(strstr(json, "\"k\":\"v\""));
+	/* The hooks are the runtime's business, not part of OCI state. */
+	assert_null(strstr(json, "poststop"));
 	free(json);
 	state_clear(&back);
 	close(fd);

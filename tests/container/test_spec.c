@@ -174,6 +174,20 @@ static const struct {
 	  "linux.seccomp.defaultAction: required" },
 	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"annotations\":{\"a\":1}}",
 	  "annotations.a: expected a string" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":[]}",
+	  "hooks: expected an object" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"prestart\":{}}}",
+	  "hooks.prestart: expected an array" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"prestart\":[{\"path\":\"hook\"}]}}",
+	  "hooks.prestart[].path: `hook` is not absolute" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"poststop\":[{}]}}",
+	  "hooks.poststop[].path" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/h\",\"timeout\":0}]}}",
+	  "hooks.createRuntime[].timeout: must be greater than zero" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"poststart\":[{\"path\":\"/h\",\"args\":\"a\"}]}}",
+	  "hooks.poststart[].args: expected an array" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"hooks\":{\"startContainer\":[{\"path\":\"/h\",\"env\":[\"NOEQ\"]}]}}",
+	  "hooks.startContainer[].env: `NOEQ` is not NAME=VALUE" },
 };
 
 static void test_bad_specs(void **state)
@@ -199,6 +213,61 @@ static void test_bad_specs(void **state)
 		assert_non_null(strstr(err->msg, "config.json"));
 		hb_error_free(&err);
 	}
+}
+
+static const char hooks[] =
+"{\"prestart\":[{\"path\":\"/bin/a\"}],"
+"\"createContainer\":[{\"path\":\"/bin/b\",\"args\":[\"b\",\"-x\"],"
+"\"env\":[\"K=V\"],\"timeout\":5},{\"path\":\"/bin/c\"}],"
+"\"futureKind\":[{\"path\":\"relative is fine: unknown kinds are skipped\"}]}";
+
+static void check_hooks(const struct oci_spec *s)
+{
+	const struct oci_hook *h = s->hooks.list[OCI_HOOK_CREATE_CONTAINER];
+
+	assert_int_equal(s->hooks.n[OCI_HOOK_PRESTART], 1);
+	assert_int_equal(s->hooks.n[OCI_HOOK_CREATE_RUNTIME], 0);
+	assert_int_equal(s->hooks.n[OCI_HOOK_CREATE_CONTAINER], 2);
+	assert_int_equal(s->hooks.n[OCI_HOOK_POSTSTOP], 0);
+	assert_null(s->hooks.list[OCI_HOOK_PRESTART][0].args);
+	assert_int_equal(s->hooks.list[OCI_HOOK_PRESTART][0].timeout, 0);
+	assert_string_equal(h[0].path, "/bin/b");
+	assert_string_equal(h[0].args[0], "b");
+	assert_string_equal(h[0].args[1], "-x");
+	assert_null(h[0].args[2]);
+	assert_string_equal(h[0].env[0], "K=V");
+	assert_null(h[0].env[1]);
+	assert_int_equal(h[0].timeout, 5);
+	assert_string_equal(h[1].path, "/bin/c");
+	assert_string_equal(spec_hook_kind_name(OCI_HOOK_START_CONTAINER),
+			    "startContainer");
+}
+
+/* From config.json, and from the copy the state directory keeps. */
+static void test_hooks(void **state)
+{
+	char *text = NULL;
+	struct oci_spec *s = NULL;
+	hb_err_t err = NULL;
+	(void)state;
+
+	assert_true(asprintf(&text, "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
+				    "\"hooks\":%s}", hooks) > 0);
+	assert_int_equal(spec_load_string(text, &s, &err), 0);
+	check_hooks(s);
+	spec_free(s);
+	free(text);
+
+	s = NULL;
+	assert_int_equal(spec_load_hooks(hooks, &s, &err), 0);
+	check_hooks(s);
+	spec_free(s);
+
+	s = NULL;
+	assert_int_equal(spec_load_hooks("{\"poststop\":", &s, &err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err->msg, "hooks"));
+	hb_error_free(&err);
 }
 
 static void test_default_spec_parses(void **state)
@@ -234,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_spec),
 		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_default_spec_parses),
 		cmocka_unit_test(test_names),
 	};

@@ -17,6 +17,7 @@
 
 #include "../net/net.h"
 #include "container.h"
+#include "hooks.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
@@ -135,6 +136,51 @@ static int wait_for_start(struct hb_container *c, hb_err_t *err)
 	}
 }
 
+/*
+ * Between the mounts and the pivot: the runtime runs prestart and
+ * createRuntime (in its own namespaces) and hands back the state it gave
+ * them, then createContainer runs here, in the container's namespaces
+ * while host paths still resolve. *state is kept for startContainer;
+ * NULL when the spec has no create or start hooks (no round trip then).
+ */
+static int run_create_hooks(struct hb_container *c, char **state,
+			    hb_err_t *err)
+{
+	const struct oci_spec *spec = c->spec;
+	enum sync_msg m;
+	int fd;
+
+	*state = NULL;
+	if (!hooks_any(spec, OCI_HOOK_PRESTART) &&
+	    !hooks_any(spec, OCI_HOOK_CREATE_RUNTIME) &&
+	    !hooks_any(spec, OCI_HOOK_CREATE_CONTAINER) &&
+	    !hooks_any(spec, OCI_HOOK_START_CONTAINER))
+		return 0;
+	if (sync_send(c->sync_fd, SYNC_HOOKS, NULL, -1) < 0)
+		return hb_error(err, errno, "ask the runtime to run hooks");
+	/* Anything else: a runtime hook failed and the runtime says so. */
+	if (sync_recv(c->sync_fd, &m, NULL, 0, &fd) != 0 ||
+	    m != SYNC_HOOKS_DONE || fd < 0)
+		_exit(1);
+	*state = hooks_state_read(fd, err);
+	close(fd);
+	if (!*state)
+		return -1;
+	return hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, *state, err);
+}
+
+/* startContainer: in the container, after the pivot, before the exec. */
+static int run_start_hooks(const struct oci_spec *spec, const char *state,
+			   hb_err_t *err)
+{
+	cleanup_free char *created = NULL;
+
+	if (!state || !hooks_any(spec, OCI_HOOK_START_CONTAINER))
+		return 0;
+	created = hooks_state_with_status(state, "created");
+	return hooks_run(spec, OCI_HOOK_START_CONTAINER, created, err);
+}
+
 static int exec_program(const struct oci_process *p)
 {
 	environ = (char **)p->env;
@@ -186,6 +232,7 @@ void container_init(struct hb_container *c)
 {
 	const struct oci_spec *spec = c->spec;
 	cleanup_err hb_err_t err = NULL;
+	cleanup_free char *state = NULL;
 	enum sync_msg m;
 	int report_fd;
 
@@ -212,8 +259,13 @@ void container_init(struct hb_container *c)
 		hb_error(&err, errno, "sethostname `%s`", spec->hostname);
 		fail(c->sync_fd, &err);
 	}
+	if (spec_has_namespace(spec, CLONE_NEWNS) &&
+	    rootfs_prepare(spec, c->rootfs, &err) < 0)
+		fail(c->sync_fd, &err);
+	if (run_create_hooks(c, &state, &err) < 0)
+		fail(c->sync_fd, &err);
 	if (spec_has_namespace(spec, CLONE_NEWNS)) {
-		if (rootfs_setup(spec, c->rootfs, c->opts->no_pivot, &err) < 0)
+		if (rootfs_pivot(c->rootfs, c->opts->no_pivot, &err) < 0)
 			fail(c->sync_fd, &err);
 	} else if (chroot(c->rootfs) < 0 || chdir("/") < 0) {
 		hb_error(&err, errno, "chroot to `%s`", c->rootfs);
@@ -230,6 +282,8 @@ void container_init(struct hb_container *c)
 	report_fd = wait_for_start(c, &err);
 	if (report_fd < 0)
 		fail(-1, &err);
+	if (run_start_hooks(spec, state, &err) < 0)
+		fail(report_fd, &err);
 	container_finish_exec(spec, c->process, c->new_userns,
 			      c->preserve_fds, report_fd);
 }

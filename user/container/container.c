@@ -25,6 +25,7 @@
 #include "../net/net.h"
 #include "cgroup.h"
 #include "container.h"
+#include "hooks.h"
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
@@ -80,6 +81,12 @@ static void ctx_undo(struct create_ctx *x)
 		overlay_umount(x->st.overlay_mount, x->st.overlay_work, NULL);
 	if (x->dirfd >= 0)
 		state_remove_dir(x->root, x->id, NULL);
+	/* A container that existed is deleted now: poststop is due. */
+	if (x->st.pid && hooks_any(x->spec, OCI_HOOK_POSTSTOP)) {
+		cleanup_free char *state = state_to_oci_json(&x->st);
+
+		hooks_run_warn(x->spec, OCI_HOOK_POSTSTOP, state);
+	}
 	ctx_release(x);
 }
 
@@ -261,6 +268,26 @@ static int start_socket(const char *root, const char *id, hb_err_t *err)
 	return fd;
 }
 
+/* prestart and createRuntime, then the state goes to the init (a memfd). */
+static int run_runtime_hooks(struct create_ctx *x, hb_err_t *err)
+{
+	cleanup_free char *state = state_to_oci_json(&x->st);
+	int fd;
+
+	if (hooks_run(x->spec, OCI_HOOK_PRESTART, state, err) < 0 ||
+	    hooks_run(x->spec, OCI_HOOK_CREATE_RUNTIME, state, err) < 0)
+		return -1;
+	fd = hooks_state_fd(state, err);
+	if (fd < 0)
+		return -1;
+	if (sync_send(x->sync_fd, SYNC_HOOKS_DONE, NULL, fd) < 0) {
+		close(fd);
+		return hb_error(err, errno, "hand the state to container init");
+	}
+	close(fd);
+	return 0;
+}
+
 static int wait_ready(struct create_ctx *x, hb_err_t *err)
 {
 	char text[1024];
@@ -275,6 +302,8 @@ static int wait_ready(struct create_ctx *x, hb_err_t *err)
 			return hb_error(err, errno, "read from container init");
 		if (m == SYNC_PTY)
 			x->master = fd;
+		else if (m == SYNC_HOOKS && run_runtime_hooks(x, err) < 0)
+			return -1;
 		else if (m == SYNC_READY)
 			return 0;
 		else if (m == SYNC_ERROR)
@@ -407,6 +436,9 @@ static int load_bundle(struct create_ctx *x, const struct hb_opts *o,
 	x->st.rootfs = steal_ptr(rootfs);
 	if (json_object_object_get_ex(x->spec->json, "annotations", &ann))
 		x->st.annotations_json = xstrdup(json_object_to_json_string(ann));
+	/* start and delete run poststart and poststop from the state. */
+	if (json_object_object_get_ex(x->spec->json, "hooks", &ann))
+		x->st.hooks_json = xstrdup(json_object_to_json_string(ann));
 	return 0;
 }
 
@@ -523,6 +555,11 @@ int container_run(const char *id, const struct hb_opts *o, int *status,
 	x.st.started = true;
 	if (state_save(x.dirfd, &x.st, err) < 0)
 		goto fail;
+	if (hooks_any(x.spec, OCI_HOOK_POSTSTART)) {
+		cleanup_free char *state = state_to_oci_json(&x.st);
+
+		hooks_run_warn(x.spec, OCI_HOOK_POSTSTART, state);
+	}
 	/* Let state/kill/exec in while we wait. */
 	close(x.dirfd);
 	x.dirfd = -1;

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include "../net/net.h"
 #include "cgroup.h"
 #include "container.h"
+#include "hooks.h"
 #include "rootfs.h"
 #include "sync.h"
 
@@ -29,6 +31,25 @@ static int open_state(const char *root, const char *id, struct hb_state *st,
 		return -1;
 	}
 	return fd;
+}
+
+/* poststart and poststop: the hooks kept in the state; failures warn. */
+static void run_state_hooks(const struct hb_state *st, enum oci_hook_kind kind)
+{
+	cleanup_spec struct oci_spec *hooks = NULL;
+	cleanup_free char *state = NULL;
+	cleanup_err hb_err_t err = NULL;
+
+	if (!st->hooks_json)
+		return;
+	if (spec_load_hooks(st->hooks_json, &hooks, &err) < 0) {
+		fprintf(stderr, "hyperbox: warning: %s\n", err->msg);
+		return;
+	}
+	if (!hooks_any(hooks, kind))
+		return;
+	state = state_to_oci_json(st);
+	hooks_run_warn(hooks, kind, state);
 }
 
 int container_start(const char *root, const char *id, hb_err_t *err)
@@ -62,6 +83,8 @@ int container_start(const char *root, const char *id, hb_err_t *err)
 	}
 	st.started = true;
 	ret = state_save(dirfd, &st, err);
+	if (!ret)
+		run_state_hooks(&st, OCI_HOOK_POSTSTART);
 out:
 	state_clear(&st);
 	return ret;
@@ -176,6 +199,7 @@ int container_delete(const char *root, const char *id, bool force,
 		ret = -1;
 	if (state_remove_dir(root, id, ret ? NULL : err) < 0)
 		ret = -1;
+	run_state_hooks(&st, OCI_HOOK_POSTSTOP);
 	state_clear(&st);
 	return ret < 0 ? hb_error_wrap(err, "delete `%s`", id) : 0;
 }

@@ -415,8 +415,8 @@ static unsigned long root_propagation(const struct oci_spec *spec)
 	return o.propagation ? o.propagation : MS_REC | MS_PRIVATE;
 }
 
-int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
-		 bool no_pivot, hb_err_t *err)
+int rootfs_prepare(const struct oci_spec *spec, const char *rootfs,
+		   hb_err_t *err)
 {
 	cleanup_close int rootfd = -1;
 	unsigned long prop = root_propagation(spec);
@@ -435,8 +435,11 @@ int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
 	for (i = 0; i < spec->n_mounts; i++)
 		if (mount_one(rootfd, &spec->mounts[i], err) < 0)
 			return -1;
-	if (setup_dev(rootfd, spec, err) < 0)
-		return -1;
+	return setup_dev(rootfd, spec, err);
+}
+
+int rootfs_pivot(const char *rootfs, bool no_pivot, hb_err_t *err)
+{
 	return do_pivot(rootfs, no_pivot, err);
 }
 

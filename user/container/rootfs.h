@@ -7,13 +7,16 @@
 #include "spec.h"
 
 /*
- * Runs in the container's init, inside its new mount namespace: mounts from
- * the spec, default /dev, pivot_root (MS_MOVE + chroot when / is a ramfs).
- * Afterwards cwd is "/". rootfs_finalize then applies masked and read-only
- * paths and the read-only root, once sysctls have been written.
+ * Run in the container's init, inside its new mount namespace:
+ * rootfs_prepare does the mounts from the spec and the default /dev (the
+ * create hooks run after it), rootfs_pivot the pivot_root (MS_MOVE +
+ * chroot when / is a ramfs); afterwards cwd is "/". rootfs_finalize then
+ * applies masked and read-only paths and the read-only root, once sysctls
+ * have been written.
  */
-int rootfs_setup(const struct oci_spec *spec, const char *rootfs,
-		 bool no_pivot, hb_err_t *err);
+int rootfs_prepare(const struct oci_spec *spec, const char *rootfs,
+		   hb_err_t *err);
+int rootfs_pivot(const char *rootfs, bool no_pivot, hb_err_t *err);
 int rootfs_finalize(const struct oci_spec *spec, hb_err_t *err);
 
 /* Host side: OverlayFS of lowers (first = top) and upper onto target. */

@@ -287,7 +287,7 @@ static int parse_mounts(struct oci_spec *spec, struct json_object *root,
 
 static int spec_parse(struct oci_spec *spec, hb_err_t *err)
 {
-	struct json_object *root = spec->json, *r, *proc;
+	struct json_object *root = spec->json, *r, *proc, *hooks;
 	int ret;
 
 	if (!json_object_is_type(root, json_type_object))
@@ -316,6 +316,9 @@ static int spec_parse(struct oci_spec *spec, hb_err_t *err)
 	if (parse_mounts(spec, root, err) < 0 ||
 	    sj_kv(spec, root, "annotations", "annotations",
 		   &spec->annotations, &spec->n_annotations, err) < 0)
+		return -1;
+	hooks = sj_get(root, "hooks");
+	if (hooks && spec_parse_hooks(spec, hooks, err) < 0)
 		return -1;
 	return spec_parse_linux(spec, root, err);
 }

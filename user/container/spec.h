@@ -136,6 +136,29 @@ struct oci_device {
 	gid_t gid;
 };
 
+/* config.json "hooks" (runtime-spec config.md, POSIX-platform hooks). */
+enum oci_hook_kind {
+	OCI_HOOK_PRESTART,		/* deprecated: with createRuntime */
+	OCI_HOOK_CREATE_RUNTIME,	/* runtime namespace, before pivot */
+	OCI_HOOK_CREATE_CONTAINER,	/* container namespace, before pivot */
+	OCI_HOOK_START_CONTAINER,	/* container, just before the exec */
+	OCI_HOOK_POSTSTART,		/* runtime, once the process runs */
+	OCI_HOOK_POSTSTOP,		/* runtime, once the container is gone */
+	OCI_HOOK_KINDS
+};
+
+struct oci_hook {
+	const char *path;
+	const char **args;	/* NULL: just the path */
+	const char **env;	/* NULL: empty */
+	int64_t timeout;	/* seconds; 0: none */
+};
+
+struct oci_hooks {
+	struct oci_hook *list[OCI_HOOK_KINDS];
+	size_t n[OCI_HOOK_KINDS];
+};
+
 struct oci_spec {
 	struct json_object *json;
 	void **arena;
@@ -167,6 +190,7 @@ struct oci_spec {
 	const char *rootfs_propagation;
 	struct oci_device *devices;
 	size_t n_devices;
+	struct oci_hooks hooks;
 };
 
 int spec_load_file(const char *path, struct oci_spec **out, hb_err_t *err);
@@ -174,6 +198,10 @@ int spec_load_string(const char *text, struct oci_spec **out, hb_err_t *err);
 /* Parse a process object on its own (exec --process FILE). */
 int spec_parse_process_json(struct oci_spec *spec, struct json_object *obj,
 			    struct oci_process *out, hb_err_t *err);
+/* The "hooks" object alone (as kept in the state dir) into a spec. */
+int spec_load_hooks(const char *hooks_json, struct oci_spec **out,
+		    hb_err_t *err);
+const char *spec_hook_kind_name(enum oci_hook_kind kind);
 void spec_free(struct oci_spec *spec);
 void spec_freep(struct oci_spec **spec);
 #define cleanup_spec __attribute__((cleanup(spec_freep)))

@@ -36,6 +36,9 @@ int sj_strv(struct oci_spec *spec, struct json_object *obj, const char *key,
 int sj_kv(struct oci_spec *spec, struct json_object *obj, const char *key,
 	  const char *path, struct oci_kv **out, size_t *n, hb_err_t *err);
 
+/* spec_hooks.c: the "hooks" object into spec->hooks. */
+int spec_parse_hooks(struct oci_spec *spec, struct json_object *hooks,
+		     hb_err_t *err);
 int spec_parse_linux(struct oci_spec *spec, struct json_object *root,
 		     hb_err_t *err);
 

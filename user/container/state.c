@@ -164,6 +164,7 @@ int state_save(int dirfd, const struct hb_state *st, hb_err_t *err)
 	add_str(o, "netHostIf", st->net_host_if);
 	add_str(o, "netAddr", st->net_addr);
 	add_str(o, "annotations", st->annotations_json);
+	add_str(o, "hooks", st->hooks_json);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 
 	fd = openat(dirfd, "state.json.tmp",
@@ -227,6 +228,7 @@ int state_load(int dirfd, const char *id, struct hb_state *st, hb_err_t *err)
 	st->net_host_if = dup_field(o, "netHostIf");
 	st->net_addr = dup_field(o, "netAddr");
 	st->annotations_json = dup_field(o, "annotations");
+	st->hooks_json = dup_field(o, "hooks");
 	json_object_put(o);
 	if (!st->id) {
 		state_clear(st);
@@ -252,6 +254,7 @@ void state_clear(struct hb_state *st)
 	free(st->net_host_if);
 	free(st->net_addr);
 	free(st->annotations_json);
+	free(st->hooks_json);
 	memset(st, 0, sizeof(*st));
 }
 

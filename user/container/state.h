@@ -29,6 +29,7 @@ struct hb_state {
 	char *net_host_if;
 	char *net_addr;
 	char *annotations_json;		/* copied from config.json */
+	char *hooks_json;		/* config.json "hooks", for start/delete */
 };
 
 /* "running", "created", "stopped": from the pid, its start time, started. */

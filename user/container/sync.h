@@ -14,6 +14,8 @@ enum sync_msg {
 	SYNC_PTY,	/* child: pty master attached as fd */
 	SYNC_START,	/* parent: exec the process now */
 	SYNC_ERROR,	/* either side: payload is the error text */
+	SYNC_HOOKS,	/* child: mounts done, run the runtime's create hooks */
+	SYNC_HOOKS_DONE,/* parent: they ran; fd: the state JSON (a memfd) */
 };
 
 int sync_send(int sock, enum sync_msg type, const char *text, int fd);

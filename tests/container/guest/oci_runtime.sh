@@ -94,7 +94,7 @@ CGV2=no
 UNSHARE="unshare"
 command -v unshare >/dev/null || UNSHARE="$BB unshare"
 
-echo "1..38"
+echo "1..43"
 
 # --- namespaces and rootfs ---
 B=$W/ns
@@ -313,6 +313,81 @@ x|t)
 		"/ is $(ls -ld / | cut -c1-10): mapped root cannot reach the bundle (initramfs staged with mode 700)"
 	;;
 esac
+
+# --- OCI hooks: order, namespaces, state on stdin, failures ---
+B=$W/hooks
+mkrootfs "$B/rootfs"
+# hook.sh KIND LOG: one line per call: kind, hostname (which uts
+# namespace it ran in) and the "status" of the state it read on stdin.
+for f in "$W/hook.sh" "$B/rootfs/hook.sh"; do
+	cat > "$f" <<'HOOK'
+#!/bin/sh
+state=$(cat)
+echo "$1 $(hostname) $(echo "$state" | tr -d ' \n' | grep -o '"status":"[a-z]*"')" >> "$2"
+HOOK
+	chmod 755 "$f"
+done
+hk() { # kind path log
+	echo "{\"path\":\"$2\",\"args\":[\"hook.sh\",\"$1\",\"$3\"],\"env\":[\"PATH=/bin:/usr/bin\"]}"
+}
+HOOKS="\"hooks\":{\"prestart\":[$(hk prestart "$W/hook.sh" "$W/hooks.log")],
+ \"createRuntime\":[$(hk createRuntime "$W/hook.sh" "$W/hooks.log")],
+ \"createContainer\":[$(hk createContainer "$W/hook.sh" "$W/hooks.log")],
+ \"startContainer\":[$(hk startContainer /hook.sh /hooks.log)],
+ \"poststart\":[$(hk poststart "$W/hook.sh" "$W/hooks.log")],
+ \"poststop\":[$(hk poststop "$W/hook.sh" "$W/hooks.log")]}"
+mkbundle "$B" '["sh","-c","sleep 0.3"]' "" "" "$HOOKS"
+out=$(hb run --bundle "$B" hk1 2>&1); rc=$?
+host=$(hostname)
+want="prestart $host \"status\":\"creating\"
+createRuntime $host \"status\":\"creating\"
+createContainer hbtest \"status\":\"creating\"
+poststart $host \"status\":\"running\"
+poststop $host \"status\":\"stopped\""
+got=$(cat "$W/hooks.log" 2>/dev/null)
+[ $rc = 0 ] && [ "$got" = "$want" ] &&
+	[ "$(cat "$B/rootfs/hooks.log" 2>/dev/null)" = "startContainer hbtest \"status\":\"created\"" ] &&
+	no_trace hk1 && ok "hooks: all six in order, each in its namespace, the state on stdin" ||
+	not_ok "hooks in order" "rc=$rc $out" "got:" "$got" "in the container: $(cat "$B/rootfs/hooks.log" 2>/dev/null)"
+
+# The same through create / start / delete: start and delete take the
+# hooks from the state directory.
+rm -f "$W/hooks.log" "$B/rootfs/hooks.log"
+mkbundle "$B" '["sleep","30"]' "" "" "\"hooks\":{\"startContainer\":[$(hk startContainer /hook.sh /hooks.log)],
+ \"poststart\":[$(hk poststart "$W/hook.sh" "$W/hooks.log")],\"poststop\":[$(hk poststop "$W/hook.sh" "$W/hooks.log")]}"
+hb create --bundle "$B" hk5 >/dev/null 2>&1
+before=$(cat "$B/rootfs/hooks.log" 2>/dev/null)
+hb start hk5 && hb delete -f hk5
+got=$(cat "$W/hooks.log" 2>/dev/null)
+[ -z "$before" ] && [ "$got" = "poststart $host \"status\":\"running\"
+poststop $host \"status\":\"stopped\"" ] &&
+	[ "$(cat "$B/rootfs/hooks.log" 2>/dev/null)" = "startContainer hbtest \"status\":\"created\"" ] && no_trace hk5 &&
+	ok "hooks: create/start/delete run startContainer at start, poststart, poststop" ||
+	not_ok "hooks via create/start/delete" "before start: $before" "got: $got" "in the container: $(cat "$B/rootfs/hooks.log" 2>/dev/null)"
+
+# A failing createRuntime hook fails the create, names the hook, leaves no
+# trace, and the container, which existed, still gets its poststop.
+rm -f "$W/hooks.log"
+mkbundle "$B" '["true"]' "" "" '"hooks":{"createRuntime":[{"path":"/bin/sh","args":["sh","-c","exit 3"]}],
+ "poststop":['"$(hk poststop "$W/hook.sh" "$W/hooks.log")"']}'
+out=$(hb run --bundle "$B" hk2 2>&1); rc=$?
+[ $rc != 0 ] && echo "$out" | grep -q 'createRuntime hook `/bin/sh` exited with status 3' &&
+	[ "$(cat "$W/hooks.log" 2>/dev/null)" = "poststop $host \"status\":\"stopped\"" ] && no_trace hk2 &&
+	ok "hooks: a failing createRuntime hook fails create, named, no trace, poststop ran" ||
+	not_ok "failing createRuntime hook" "rc=$rc $out" "$(cat "$W/hooks.log" 2>/dev/null)"
+
+# A createContainer hook past its timeout is killed; a failing poststart
+# only warns (the container runs on).
+mkbundle "$B" '["true"]' "" "" '"hooks":{"createContainer":[{"path":"/bin/sh","args":["sh","-c","sleep 20"],"timeout":1}]}'
+out=$(hb run --bundle "$B" hk3 2>&1); rc=$?
+[ $rc != 0 ] && echo "$out" | grep -q 'createContainer hook `/bin/sh` timed out after 1 s' && no_trace hk3 &&
+	ok "hooks: a hook past its timeout is killed, create fails and says so" ||
+	not_ok "hook timeout" "rc=$rc $out"
+mkbundle "$B" '["sh","-c","echo ran"]' "" "" '"hooks":{"poststart":[{"path":"/bin/sh","args":["sh","-c","exit 1"]}]}'
+out=$(hb run --bundle "$B" hk4 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q '^ran$' && echo "$out" | grep -q 'warning: poststart hook `/bin/sh` exited with status 1' &&
+	no_trace hk4 && ok "hooks: a failing poststart hook is a warning" ||
+	not_ok "failing poststart hook" "rc=$rc $out"
 
 # --- joining a namespace by path ---
 B=$W/join
