@@ -126,30 +126,12 @@ static int hypercall_batch(const struct bench_backend *be,
 	return 0;
 }
 
-/*
- * One batch of @n round trips on a fresh VM: a vCPU stopped at an I/O exit
- * still owes the completion of that instruction, and redirecting it is
- * backend-specific, so every batch starts clean.
- */
-static int measure_batch(const struct bench_backend *be, int kind,
-			 unsigned int n, double *us)
+/* One batch of @n round trips of @kind, the vCPU redirected to its loop. */
+static int measure_batch(const struct bench_backend *be, struct bench_vcpu *v,
+			 int kind, unsigned int n, double *us)
 {
-	struct bench_vcpu *v;
-	double warm;
-	int ret;
-
-	ret = be->create(&v, guest_blob_start,
-			 guest_blob_end - guest_blob_start);
-	if (ret)
-		return ret;
-	/* Warm up: fault in guest pages, settle caches and TCG translation. */
-	ret = kind == HYPERCALL ? hypercall_batch(be, v, 100, &warm) :
-				  exit_loop_batch(be, v, kind, 100, &warm);
-	if (!ret)
-		ret = kind == HYPERCALL ? hypercall_batch(be, v, n, us) :
-					  exit_loop_batch(be, v, kind, n, us);
-	be->destroy(v);
-	return ret;
+	return kind == HYPERCALL ? hypercall_batch(be, v, n, us) :
+				   exit_loop_batch(be, v, kind, n, us);
 }
 
 static void report_error(const struct bench_backend *be, int kind, int ret)
@@ -164,33 +146,48 @@ static void report_error(const struct bench_backend *be, int kind, int ret)
 }
 
 /*
- * BATCHES rounds; each round measures every backend once, so load on the
- * host that comes and goes hits both alike. Keeps the fastest batch.
+ * One backend at a time on one VM: a warm-up batch per exit kind (fault in
+ * guest pages, settle TCG), then BATCHES rounds of every kind; the fastest
+ * batch counts. Not batch by batch in turns with fresh VMs: every KVM VM
+ * created or destroyed flips a static key in __schedule, and QEMU 7.2's
+ * multi-threaded TCG was seen to keep running the INT3 of such a patch
+ * after it was done, wedging the guest (see bench/ring.c).
  */
-static void bench_all(struct result *res, unsigned int nr, unsigned int n)
+static void bench_backend(struct result *res, unsigned int n)
 {
-	unsigned int round, r;
+	const struct bench_backend *be = res->be;
+	struct bench_vcpu *v;
+	unsigned int round;
 	double us;
 	int kind, ret;
 
-	for (round = 0; round < BATCHES; round++) {
-		for (r = 0; r < nr; r++) {
-			for (kind = 0; kind < NR_KINDS && !res[r].failed; kind++) {
-				ret = measure_batch(res[r].be, kind, n / BATCHES, &us);
-				if (ret) {
-					report_error(res[r].be, kind, ret);
-					res[r].failed = 1;
-				} else if (!res[r].us[kind] || us < res[r].us[kind]) {
-					res[r].us[kind] = us;
-				}
-			}
+	ret = be->create(&v, guest_blob_start,
+			 guest_blob_end - guest_blob_start);
+	if (ret) {
+		report_error(be, PIO, ret);
+		res->failed = 1;
+		return;
+	}
+	for (kind = 0; kind < NR_KINDS && !ret; kind++) {
+		ret = measure_batch(be, v, kind, 100, &us);
+		if (ret)
+			report_error(be, kind, ret);
+	}
+	for (round = 0; round < BATCHES && !ret; round++) {
+		for (kind = 0; kind < NR_KINDS && !ret; kind++) {
+			ret = measure_batch(be, v, kind, n / BATCHES, &us);
+			if (ret)
+				report_error(be, kind, ret);
+			else if (!res->us[kind] || us < res->us[kind])
+				res->us[kind] = us;
 		}
 	}
-	for (r = 0; r < nr; r++)
-		for (kind = 0; kind < NR_KINDS; kind++)
-			if (res[r].us[kind])
-				printf("%s %s %.3f us\n", res[r].be->name,
-				       kind_names[kind], res[r].us[kind]);
+	be->destroy(v);
+	res->failed = ret != 0;
+	for (kind = 0; kind < NR_KINDS && !ret; kind++)
+		printf("%s %s %.3f us\n", be->name, kind_names[kind],
+		       res->us[kind]);
+	fflush(stdout);
 }
 
 static void print_ratios(const struct result *hb, const struct result *kvm)
@@ -271,7 +268,8 @@ int main(int argc, char **argv)
 		if (want[0] || want[1] ? want[b] : 1)
 			res[nr++].be = backends[b];
 	}
-	bench_all(res, nr, n);
+	for (b = 0; b < nr; b++)
+		bench_backend(&res[b], n);
 	for (b = 0; b < nr; b++) {
 		failed |= res[b].failed;
 		print_kernel_exit_cost(&res[b]);

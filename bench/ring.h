@@ -38,6 +38,8 @@ struct ring_cmd {
 };
 
 extern struct ring_cmd ring_cmd;
+/* The guest's driver state (struct vring_guest), for a stall report. */
+extern struct vring_guest ring_vq;
 /* Set by the host: the guest has a local APIC to EOI (KVM). */
 extern uint8_t ring_apic_eoi;
 /* The guest's IDT (only RING_VECTOR is present); ring_idt_fill() builds it. */

@@ -13,7 +13,7 @@
 struct ring_cmd ring_cmd;
 uint8_t ring_apic_eoi;
 uint64_t ring_idt[512] __attribute__((aligned(16)));
-static struct vring_guest vq;
+struct vring_guest ring_vq;
 static uint16_t slot_of_head[RING_NUM];
 uint64_t ring_irqs;
 
@@ -49,13 +49,13 @@ void ring_idt_fill(void *mem)
 /* Nothing to reap: sleep until the device's interrupt says there is. */
 static void ring_wait_irq(void)
 {
-	vring_guest_enable_cb(&vq, 0);
+	vring_guest_enable_cb(&ring_vq, 0);
 	asm volatile("cli" : : : "memory");
-	if (READ_ONCE(vq.used->idx) == vq.last_used)
+	if (READ_ONCE(ring_vq.used->idx) == ring_vq.last_used)
 		asm volatile("sti; hlt" : : : "memory");
 	else
 		asm volatile("sti" : : : "memory");
-	vring_guest_disable_cb(&vq);
+	vring_guest_disable_cb(&ring_vq);
 }
 
 static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight,
@@ -81,15 +81,15 @@ static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight,
 			s = posted % inflight;
 			sg[0] = (struct vring_sg){ (uint64_t)(tx + s * size), size };
 			sg[1] = (struct vring_sg){ (uint64_t)(rx + s * size), size };
-			head = vring_guest_add(&vq, sg, 1, 1, 0);
+			head = vring_guest_add(&ring_vq, sg, 1, 1, 0);
 			if (head < 0)
 				break;
 			slot_of_head[head] = s;
 			posted++;
 		}
-		vring_guest_kick(&vq);
+		vring_guest_kick(&ring_vq);
 		reaped = 0;
-		while ((head = vring_guest_get_used(&vq, &len)) >= 0) {
+		while ((head = vring_guest_get_used(&ring_vq, &len)) >= 0) {
 			uint8_t *r;
 
 			s = slot_of_head[head];
@@ -114,9 +114,9 @@ static void ring_batch(uint32_t size, uint64_t count, uint32_t inflight,
 
 void ring_guest_main(void)
 {
-	vring_guest_init(&vq, RING_NUM, RING_GPA, true, VRING_NOTIFY_PIO16,
+	vring_guest_init(&ring_vq, RING_NUM, RING_GPA, true, VRING_NOTIFY_PIO16,
 			 PORT_DOORBELL, 0);
-	vring_guest_disable_cb(&vq);
+	vring_guest_disable_cb(&ring_vq);
 	/* KVM's in-kernel local APIC starts software-disabled. */
 	if (ring_apic_eoi)
 		*(volatile uint32_t *)APIC_SVR = 0x1ff;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,11 @@ static void *worker_fn(void *arg)
 {
 	struct ring_vm *v = arg;
 	uint64_t cnt;
+	sigset_t all;
+
+	/* Signals (the stall alarm) are for the vCPU thread's KVM_RUN. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	while (!v->stop) {
 		if (read(v->kick_fd, &cnt, sizeof(cnt)) != sizeof(cnt)) {
