@@ -130,6 +130,7 @@ struct hb_vcpu {
 
 	u64 dr[4];			/* guest DR0-3, swapped around entry */
 	u64 apic_base;
+	u64 halt_poll_ns;		/* halt.c: this vCPU's poll window */
 
 	void *fpu;			/* guest x87/SSE/AVX image */
 	void *priv;			/* backend state */
@@ -369,7 +370,11 @@ long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui);
 void hb_irqfd_free_all(struct hb_vm *vm);
 bool hb_irqfd_pending(struct hb_vcpu *vcpu);
 int hb_irqfd_take(struct hb_vcpu *vcpu);
+
+/* halt.c */
+extern atomic64_t hb_stat_halt_polled, hb_stat_halt_missed, hb_stat_halt_slept;
 int hb_vcpu_halt(struct hb_vcpu *vcpu);
+void hb_vcpu_halt_init(struct hb_vcpu *vcpu);
 
 /* ring.c */
 long hb_ring_create(struct hb_vm *vm, struct hb_ring_config __user *uc);

@@ -208,20 +208,3 @@ int hb_irqfd_take(struct hb_vcpu *vcpu)
 			return vector;
 	}
 }
-
-/*
- * HLT with interrupts enabled while irqfds exist: wait here for one to
- * fire (or a signal) instead of bothering userspace.
- */
-int hb_vcpu_halt(struct hb_vcpu *vcpu)
-{
-	struct hb_vm *vm = vcpu->vm;
-
-	if (wait_event_interruptible(vm->halt_wq[vcpu->id],
-				     hb_hlt_wakes(vcpu) ||
-				     !atomic_read(&vm->nr_irqfds))) {
-		vcpu->run->exit_reason = HB_EXIT_INTR;
-		return -EINTR;
-	}
-	return 1;
-}

@@ -61,6 +61,20 @@ static int hb_exits_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hb_exits);
 
+/*
+ * Halts woken while polling; polls that gave up (window over, or the CPU
+ * or a signal wanted the thread); halts that slept.
+ */
+static int hb_halt_stats_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "polled %lld\npoll_missed %lld\nslept %lld\n",
+		   atomic64_read(&hb_stat_halt_polled),
+		   atomic64_read(&hb_stat_halt_missed),
+		   atomic64_read(&hb_stat_halt_slept));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hb_halt_stats);
+
 int hb_stats_init(void)
 {
 	hb_debugfs_dir = debugfs_create_dir("hyperbox", NULL);
@@ -76,6 +90,8 @@ int hb_stats_init(void)
 				   &hb_stat_rings, &hb_stat_fops);
 	debugfs_create_file("exits", 0444, hb_debugfs_dir, NULL,
 			    &hb_exits_fops);
+	debugfs_create_file("halt_stats", 0444, hb_debugfs_dir, NULL,
+			    &hb_halt_stats_fops);
 	/* One file per live ring, named by its id, with its counters. */
 	hb_debugfs_rings = debugfs_create_dir("ring", hb_debugfs_dir);
 	return 0;

@@ -362,6 +362,7 @@ int hb_vcpu_create(struct hb_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	hb_vcpu_halt_init(vcpu);
 	mutex_init(&vcpu->mutex);
 	vcpu->rflags = HB_RFLAGS_FIXED1;
 	vcpu->rip = 0xfff0;

@@ -566,6 +566,138 @@ HB_TEST(irqfd_reaches_the_guest_idt_running_and_halted)
 	close(e2);
 }
 
+/* Halts with IF=1 until the irqfd's interrupt has come. */
+static void guest_halt_for_one_irq(void)
+{
+	GUEST_SYNC(0);
+	cli();
+	while (READ_ONCE(irq_count) < 1) {
+		safe_halt();
+		cli();
+	}
+	GUEST_SYNC(1);
+}
+
+#define HALT_POLL_PARAM "/sys/module/hyperbox/parameters/halt_poll_ns"
+
+static uint64_t halt_stat(const char *name)
+{
+	uint64_t v = 0;
+
+	if (hb_debugfs_line("halt_stats", name, &v))
+		test_skip("debugfs halt_stats %s missing", name);
+	return v;
+}
+
+/* signal_later() from a thread that never runs on the vCPU's CPU 0. */
+static void signal_later_from_cpu1(struct delayed_signal *d, int fd, int ms)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set), "pin to CPU 0");
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	d->fd = fd;
+	d->ms = ms;
+	TEST_ASSERT(!pthread_create(&d->thread, &attr, delayed_signal_fn, d),
+		    "pthread_create");
+	pthread_attr_destroy(&attr);
+}
+
+/* One halt woken by an irqfd 50 ms later; checks how the halt ended. */
+static void halt_case(bool polls)
+{
+	uint64_t polled, missed, slept;
+	struct delayed_signal ds;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int e = new_eventfd();
+
+	/* A new vCPU starts with the module's whole window. */
+	vm = ring_vm(guest_halt_for_one_irq, &vcpu);
+	vm_install_exception_handler(vm, RING_VECTOR, ring_irq_handler);
+	TEST_ASSERT_OK(_irqfd(vm, e, RING_VECTOR, 0, 0));
+	vcpu_run_expect_sync(vcpu, 0);
+
+	polled = halt_stat("polled");
+	missed = halt_stat("poll_missed");
+	slept = halt_stat("slept");
+	signal_later_from_cpu1(&ds, e, 50);
+	vcpu_run_expect_sync(vcpu, 1);
+	pthread_join(ds.thread, NULL);
+
+	TEST_ASSERT_EQ(guest_u64(vm, irq_count), 1);
+	if (!polls) {
+		TEST_ASSERT_EQ(halt_stat("polled"), polled);
+		TEST_ASSERT_EQ(halt_stat("poll_missed"), missed);
+		TEST_ASSERT_EQ(halt_stat("slept"), slept + 1);
+	} else {
+		/*
+		 * Woken while polling, or (another task wanted this CPU:
+		 * polling yields to it, as KVM's does) a poll that gave up
+		 * and then a sleep.
+		 */
+		polled = halt_stat("polled") - polled;
+		missed = halt_stat("poll_missed") - missed;
+		slept = halt_stat("slept") - slept;
+		printf("# window 2 s: polled %llu, poll_missed %llu, slept %llu\n",
+		       (unsigned long long)polled, (unsigned long long)missed,
+		       (unsigned long long)slept);
+		TEST_ASSERT((polled == 1 && !missed && !slept) ||
+			    (!polled && missed == 1 && slept == 1),
+			    "one halt: polled, or missed then slept");
+	}
+	vm_free(vm);
+	close(e);
+}
+
+/*
+ * A halted vCPU first polls for its wake-up (halt_poll_ns, as in KVM),
+ * then sleeps. With the window at 0 the halt sleeps without polling; with
+ * a window far longer than the 50 ms the irqfd takes, it polls, and the
+ * poll either catches the wake-up or gives way to another task wanting
+ * the CPU and then sleeps. The writer runs on another CPU: on the vCPU's
+ * own it would end every poll. Each case runs in a child, so that the
+ * module parameter is put back whatever happens to it.
+ */
+HB_TEST(a_halted_vcpu_polls_for_its_irqfd_then_sleeps)
+{
+	static const char *const windows[2] = { "0", "2000000000" };
+	char saved[32] = "";
+	int i, fd, status;
+	pid_t pid;
+
+	require_cap(HB_CAP_IRQFD, "HB_CAP_IRQFD");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		test_skip("needs 2 CPUs: the eventfd writer would preempt the poll");
+	fd = open(HALT_POLL_PARAM, O_RDWR);
+	if (fd < 0)
+		test_skip(HALT_POLL_PARAM " missing");
+	TEST_ASSERT(read(fd, saved, sizeof(saved) - 1) > 0, "read halt_poll_ns");
+	for (i = 0; i < 2; i++) {
+		TEST_ASSERT(pwrite(fd, windows[i], strlen(windows[i]), 0) > 0,
+			    "set halt_poll_ns to %s", windows[i]);
+		pid = fork();
+		TEST_ASSERT(pid >= 0, "fork");
+		if (pid == 0) {
+			halt_case(i == 1);
+			_exit(0);
+		}
+		TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+		TEST_ASSERT(pwrite(fd, saved, strlen(saved), 0) > 0,
+			    "restore halt_poll_ns");
+		TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status),
+			    "halt_poll_ns=%s: the case failed (status 0x%x)",
+			    windows[i], status);
+	}
+	close(fd);
+}
+
 HB_TEST(irqfd_bad_arguments_and_duplicates)
 {
 	struct hb_irqfd a = { .vector = RING_VECTOR };

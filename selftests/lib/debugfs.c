@@ -45,7 +45,12 @@ int hb_debugfs_read(const char *name, uint64_t *val)
 
 int hb_debugfs_exits(const char *name, uint64_t *val)
 {
-	FILE *f = open_counter("exits");
+	return hb_debugfs_line("exits", name, val);
+}
+
+int hb_debugfs_line(const char *file, const char *name, uint64_t *val)
+{
+	FILE *f = open_counter(file);
 	unsigned long long v;
 	char key[64];
 	int ret = -ENOENT;

@@ -119,6 +119,8 @@ void vcpu_run_expect_done(struct vcpu *vcpu);
 int hb_debugfs_read(const char *name, uint64_t *val);
 /* A "name count" line of /sys/kernel/debug/hyperbox/exits. */
 int hb_debugfs_exits(const char *name, uint64_t *val);
+/* A "name count" line of any file there (halt_stats...). */
+int hb_debugfs_line(const char *file, const char *name, uint64_t *val);
 /* Skips the test when debugfs or the counter is missing. */
 uint64_t require_counter(const char *name);
 
