@@ -242,7 +242,7 @@ elif [ -f scripts/bochs-run.sh ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	# iterations down, not coverage). Then the two "feature missing" CPU
 	# models (no unrestricted guest, no EPT) must be refused with a clear
 	# log line (BOCHS_FEATURES=0: not). A wedged boot gets 15 minutes, the
-	# lane 20 (BOCHS_TIMEOUT / VMX_TIMEOUT); normally it takes about 4.
+	# lane 20 (BOCHS_TIMEOUT / VMX_TIMEOUT); normally it takes about 5.
 	# shellcheck disable=SC2086
 	BOCHS_FEATURES=${BOCHS_FEATURES:-1} \
 	BOCHS_TIMEOUT=${BOCHS_TIMEOUT:-900} timeout -k 10 "${VMX_TIMEOUT:-1200}" bash scripts/bochs-run.sh "$out/vmx.log" "$out/initramfs.cpio.gz" \
