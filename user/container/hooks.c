@@ -198,31 +198,13 @@ int hooks_state_fd(const char *state_json, hb_err_t *err)
 
 char *hooks_state_read(int fd, hb_err_t *err)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = xcalloc(1, cap);
-	ssize_t n;
+	char *state;
 
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		goto fail;
-	while ((n = read(fd, buf + len, cap - len - 1)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		len += n;
-		if (cap - len == 1) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger)
-				abort();
-			buf = bigger;
-			cap *= 2;
-		}
+	/* The runtime's write left the shared offset at the end. */
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		hb_error(err, errno, "read the state for the hooks");
+		return NULL;
 	}
-	buf[len] = '\0';
-	return buf;
-fail:
-	hb_error(err, errno, "read the state for the hooks");
-	free(buf);
-	return NULL;
+	return read_fd(fd, "the state for the hooks", &state, NULL, err) < 0 ?
+	       NULL : state;
 }

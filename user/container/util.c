@@ -208,11 +208,17 @@ int write_file_at(int dirfd, const char *name, const char *data,
 int read_file(const char *path, char **out, size_t *len, hb_err_t *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t cap = 0, used = 0;
 
 	if (fd < 0)
 		return hb_error(err, errno, "open `%s`", path);
+	return read_fd(fd, path, out, len, err);
+}
+
+int read_fd(int fd, const char *path, char **out, size_t *len, hb_err_t *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t cap = 0, used = 0;
+
 	for (;;) {
 		ssize_t n;
 

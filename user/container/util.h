@@ -55,6 +55,8 @@ int write_file_at(int dirfd, const char *name, const char *data,
 		  hb_err_t *err);
 /* Read a whole file, NUL terminated; *len gets the size if non-NULL. */
 int read_file(const char *path, char **out, size_t *len, hb_err_t *err);
+/* The same from an open fd, to its end; @path names it in errors. */
+int read_fd(int fd, const char *path, char **out, size_t *len, hb_err_t *err);
 int mkdir_p(const char *path, mode_t mode, hb_err_t *err);
 /* Write all of buf, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
