@@ -82,11 +82,8 @@ static void ctx_undo(struct create_ctx *x)
 	if (x->dirfd >= 0)
 		state_remove_dir(x->root, x->id, NULL);
 	/* A container that existed is deleted now: poststop is due. */
-	if (x->st.pid && hooks_any(x->spec, OCI_HOOK_POSTSTOP)) {
-		cleanup_free char *state = state_to_oci_json(&x->st);
-
-		hooks_run_warn(x->spec, OCI_HOOK_POSTSTOP, state);
-	}
+	if (x->st.pid)
+		hooks_run_warn(x->spec, OCI_HOOK_POSTSTOP, &x->st);
 	ctx_release(x);
 }
 
@@ -555,11 +552,7 @@ int container_run(const char *id, const struct hb_opts *o, int *status,
 	x.st.started = true;
 	if (state_save(x.dirfd, &x.st, err) < 0)
 		goto fail;
-	if (hooks_any(x.spec, OCI_HOOK_POSTSTART)) {
-		cleanup_free char *state = state_to_oci_json(&x.st);
-
-		hooks_run_warn(x.spec, OCI_HOOK_POSTSTART, state);
-	}
+	hooks_run_warn(x.spec, OCI_HOOK_POSTSTART, &x.st);
 	/* Let state/kill/exec in while we wait. */
 	close(x.dirfd);
 	x.dirfd = -1;

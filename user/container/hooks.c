@@ -156,11 +156,15 @@ int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind,
 }
 
 void hooks_run_warn(const struct oci_spec *spec, enum oci_hook_kind kind,
-		    const char *state_json)
+		    const struct hb_state *st)
 {
+	cleanup_free char *state_json = NULL;
 	size_t i;
 
-	for (i = 0; spec && i < spec->hooks.n[kind]; i++) {
+	if (!hooks_any(spec, kind))
+		return;
+	state_json = state_to_oci_json(st);
+	for (i = 0; i < spec->hooks.n[kind]; i++) {
 		cleanup_err hb_err_t err = NULL;
 
 		if (run_one(&spec->hooks.list[kind][i],

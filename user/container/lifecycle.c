@@ -37,7 +37,6 @@ static int open_state(const char *root, const char *id, struct hb_state *st,
 static void run_state_hooks(const struct hb_state *st, enum oci_hook_kind kind)
 {
 	cleanup_spec struct oci_spec *hooks = NULL;
-	cleanup_free char *state = NULL;
 	cleanup_err hb_err_t err = NULL;
 
 	if (!st->hooks_json)
@@ -46,10 +45,7 @@ static void run_state_hooks(const struct hb_state *st, enum oci_hook_kind kind)
 		fprintf(stderr, "hyperbox: warning: %s\n", err->msg);
 		return;
 	}
-	if (!hooks_any(hooks, kind))
-		return;
-	state = state_to_oci_json(st);
-	hooks_run_warn(hooks, kind, state);
+	hooks_run_warn(hooks, kind, st);
 }
 
 int container_start(const char *root, const char *id, hb_err_t *err)
