@@ -344,7 +344,7 @@ static int setup_dev(int rootfd, const struct oci_spec *spec, hb_err_t *err)
 	return 0;
 }
 
-static int do_pivot(const char *rootfs, bool no_pivot, hb_err_t *err)
+int rootfs_pivot(const char *rootfs, bool no_pivot, hb_err_t *err)
 {
 	if (chdir(rootfs) < 0)
 		return hb_error(err, errno, "chdir to rootfs `%s`", rootfs);
@@ -436,11 +436,6 @@ int rootfs_prepare(const struct oci_spec *spec, const char *rootfs,
 		if (mount_one(rootfd, &spec->mounts[i], err) < 0)
 			return -1;
 	return setup_dev(rootfd, spec, err);
-}
-
-int rootfs_pivot(const char *rootfs, bool no_pivot, hb_err_t *err)
-{
-	return do_pivot(rootfs, no_pivot, err);
 }
 
 int rootfs_finalize(const struct oci_spec *spec, hb_err_t *err)
