@@ -178,8 +178,6 @@ struct side {
 	const struct ring_backend *be;
 	struct ring_vm *vm;
 	void *mem;
-	uint64_t kicks0, irqs0;
-	double best;
 	struct result res;
 };
 
@@ -240,16 +238,17 @@ static int bench_side(struct side *sd, unsigned int n, const char *only)
 	for (i = 0; !ret && i < NR_CASES; i++) {
 		const struct ring_case *c = &cases[i];
 		uint64_t count = n / c->divisor, kicks = 0, irqs = 0;
+		double best = 0;
 
 		if (only && strcmp(only, c->name))
 			continue;
-		sd->best = 0;
 		good = 0;
 		/* Warm up: fault in pages, settle TCG. */
 		ret = batch(sd->be, sd->vm, sd->mem, c, 200, &secs);
 		for (b = 0; !ret && b < BATCHES; b++) {
-			sd->kicks0 = sd->be->kicks(sd->vm);
-			sd->irqs0 = sd->be->interrupts(sd->vm);
+			uint64_t kicks0 = sd->be->kicks(sd->vm);
+			uint64_t irqs0 = sd->be->interrupts(sd->vm);
+
 			ret = batch(sd->be, sd->vm, sd->mem, c, count, &secs);
 			if (ret == -EINTR) {
 				/* Reported; the next batch gets a fresh VM. */
@@ -264,17 +263,17 @@ static int bench_side(struct side *sd, unsigned int n, const char *only)
 			if (ret)
 				break;
 			good++;
-			kicks += sd->be->kicks(sd->vm) - sd->kicks0;
-			irqs += sd->be->interrupts(sd->vm) - sd->irqs0;
-			if (!sd->best || secs < sd->best)
-				sd->best = secs;
+			kicks += sd->be->kicks(sd->vm) - kicks0;
+			irqs += sd->be->interrupts(sd->vm) - irqs0;
+			if (!best || secs < best)
+				best = secs;
 		}
 		if (!ret && !good)
 			ret = -EINTR;	/* every batch stalled */
 		if (ret)
 			break;
-		sd->res.msgs[i] = count / sd->best;
-		sd->res.mbs[i] = count * (double)c->size / sd->best / 1e6;
+		sd->res.msgs[i] = count / best;
+		sd->res.mbs[i] = count * (double)c->size / best / 1e6;
 		printf("%s %-11s %10.0f msgs/s %8.2f MB/s %6.3f kicks/msg %6.3f irqs/msg\n",
 		       sd->be->name, c->name, sd->res.msgs[i], sd->res.mbs[i],
 		       (double)kicks / (good * count),
