@@ -182,11 +182,7 @@ static void ring_wait_chains(int ring_fd, uint64_t chains, int ms)
 
 static uint64_t exits(const char *name)
 {
-	uint64_t v = 0;
-
-	if (hb_debugfs_exits(name, &v))
-		test_skip("debugfs exit counter %s missing", name);
-	return v;
+	return require_counter_line("exits", name);
 }
 
 /* A VM running @guest_code on vCPU 0, with the IDT helpers installed. */
@@ -582,11 +578,7 @@ static void guest_halt_for_one_irq(void)
 
 static uint64_t halt_stat(const char *name)
 {
-	uint64_t v = 0;
-
-	if (hb_debugfs_line("halt_stats", name, &v))
-		test_skip("debugfs halt_stats %s missing", name);
-	return v;
+	return require_counter_line("halt_stats", name);
 }
 
 /* signal_later() from a thread that never runs on the vCPU's CPU 0. */

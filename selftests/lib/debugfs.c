@@ -68,6 +68,16 @@ int hb_debugfs_line(const char *file, const char *name, uint64_t *val)
 	return ret;
 }
 
+uint64_t require_counter_line(const char *file, const char *name)
+{
+	uint64_t v;
+	int ret = hb_debugfs_line(file, name, &v);
+
+	if (ret)
+		test_skip("debugfs hyperbox/%s: %s: %s", file, name, strerror(-ret));
+	return v;
+}
+
 uint64_t require_counter(const char *name)
 {
 	uint64_t v;

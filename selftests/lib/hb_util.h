@@ -123,5 +123,7 @@ int hb_debugfs_exits(const char *name, uint64_t *val);
 int hb_debugfs_line(const char *file, const char *name, uint64_t *val);
 /* Skips the test when debugfs or the counter is missing. */
 uint64_t require_counter(const char *name);
+/* The same for a "name count" line of @file. */
+uint64_t require_counter_line(const char *file, const char *name);
 
 #endif /* HB_SELFTEST_UTIL_H */
