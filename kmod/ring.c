@@ -18,6 +18,7 @@
 #include <linux/cgroup.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -38,28 +39,15 @@ static bool hb_slot_holds(const struct hb_memslot *s, u64 gpa, u64 end,
 	       !(write && (s->flags & HB_MEM_READONLY));
 }
 
-/*
- * A guest buffer must lie in one slot (and a writable one to be written).
- * Buffers mostly come from one slot: remember it until the slots change,
- * which spares the worker the slots mutex and scan on every descriptor.
- */
-static int hb_ring_translate_cached(struct hb_ring *ring, u64 gpa, u64 len,
-				    bool write, unsigned long *hva)
+/* The slots changed or the buffer is elsewhere: look it up, remember it. */
+static noinline int hb_ring_translate_slow(struct hb_ring *ring, u64 gpa,
+					   u64 end, bool write,
+					   unsigned long *hva)
 {
 	struct hb_vm *vm = ring->vm;
 	struct hb_memslot *s;
-	u64 end, gen;
 	int ret = -EFAULT;
 
-	if (check_add_overflow(gpa, len, &end) || end >> HB_GPA_BITS)
-		return -EFAULT;
-	gen = atomic64_read(&vm->slots_gen);
-	if (ring->slot_cache_gen == gen &&
-	    hb_slot_holds(&ring->slot_cache, gpa, end, write)) {
-		s = &ring->slot_cache;
-		*hva = s->uaddr + (gpa - (s->base_gfn << PAGE_SHIFT));
-		return 0;
-	}
 	mutex_lock(&vm->slots_lock);
 	s = hb_memslot_find(vm, gpa >> PAGE_SHIFT);
 	if (s && hb_slot_holds(s, gpa, end, write)) {
@@ -70,6 +58,28 @@ static int hb_ring_translate_cached(struct hb_ring *ring, u64 gpa, u64 len,
 	}
 	mutex_unlock(&vm->slots_lock);
 	return ret;
+}
+
+/*
+ * A guest buffer must lie in one slot (and a writable one to be written).
+ * Buffers mostly come from one slot: remember it until the slots change,
+ * which spares the worker the slots mutex and scan on every descriptor.
+ */
+static __always_inline int hb_ring_translate_cached(struct hb_ring *ring,
+						    u64 gpa, u64 len,
+						    bool write,
+						    unsigned long *hva)
+{
+	const struct hb_memslot *s = &ring->slot_cache;
+	u64 end;
+
+	if (check_add_overflow(gpa, len, &end) || end >> HB_GPA_BITS)
+		return -EFAULT;
+	if (ring->slot_cache_gen != atomic64_read(&ring->vm->slots_gen) ||
+	    !hb_slot_holds(s, gpa, end, write))
+		return hb_ring_translate_slow(ring, gpa, end, write, hva);
+	*hva = s->uaddr + (gpa - (s->base_gfn << PAGE_SHIFT));
+	return 0;
 }
 
 static void hb_ring_break(struct hb_ring *ring, u32 error)
@@ -83,19 +93,39 @@ static void hb_ring_break(struct hb_ring *ring, u32 error)
 	wake_up_all(&ring->state_wq);
 }
 
-static int hb_get_u16(unsigned long hva, u16 *val)
+/*
+ * Ring words are read and written inline (unsafe_*_user inside a user
+ * access section), not through the out-of-line get_user/put_user helpers:
+ * the worker touches four of them per chain.
+ */
+static __always_inline int hb_get_u16(unsigned long hva, u16 *val)
 {
+	const __le16 __user *p = (const __le16 __user *)hva;
 	__le16 v;
 
-	if (get_user(v, (__le16 __user *)hva))
+	if (!user_access_begin(p, sizeof(*p)))
 		return -EFAULT;
+	unsafe_get_user(v, p, fault);
+	user_access_end();
 	*val = le16_to_cpu(v);
 	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
-static int hb_put_u16(unsigned long hva, u16 val)
+static __always_inline int hb_put_u16(unsigned long hva, u16 val)
 {
-	return put_user(cpu_to_le16(val), (__le16 __user *)hva);
+	__le16 __user *p = (__le16 __user *)hva;
+
+	if (!user_access_begin(p, sizeof(*p)))
+		return -EFAULT;
+	unsafe_put_user(cpu_to_le16(val), p, fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /* One descriptor: two 8-byte loads, not a copy routine per 16 bytes. */
@@ -192,25 +222,33 @@ static int hb_ring_pop(struct hb_ring *ring, u16 head, struct hb_ring_chain *c)
 	}
 }
 
+/*
+ * Push one used entry and publish it at once: a polling driver reaps it
+ * and posts the next buffer while the worker is still running, so a busy
+ * queue never runs dry and needs no kick (batching the index update
+ * serialised the two sides).
+ */
 static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len)
 {
-	unsigned long elem = ring->used_hva + 4 +
-			     8 * (ring->used_idx & (ring->num - 1));
-	/* struct vring_used_elem { le32 id; le32 len; } in one store. */
-	__le64 e = cpu_to_le64((u64)len << 32 | head);
+	__le16 __user *idx = (__le16 __user *)(ring->used_hva + 2);
+	__le64 __user *elem = (__le64 __user *)(ring->used_hva + 4 +
+				8 * (ring->used_idx & (ring->num - 1)));
 
-	if (put_user(e, (__le64 __user *)elem))
+	/* Both lie in the used ring, checked against the slots at start. */
+	if (!user_access_begin((void __user *)ring->used_hva,
+			       4 + 8 * ring->num))
 		return -EFAULT;
+	/* struct vring_used_elem { le32 id; le32 len; } in one store. */
+	unsafe_put_user(cpu_to_le64((u64)len << 32 | head), elem, fault);
+	/* The entry must be visible before the index that publishes it. */
+	smp_wmb();
+	unsafe_put_user(cpu_to_le16(ring->used_idx + 1), idx, fault);
+	user_access_end();
 	ring->used_idx++;
 	return 0;
-}
-
-/* Publish the entries pushed so far. */
-static int hb_ring_publish_used(struct hb_ring *ring)
-{
-	/* The entries must be visible before the index that publishes them. */
-	smp_wmb();
-	return hb_put_u16(ring->used_hva + 2, ring->used_idx);
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /* Interrupt the guest unless it asked not to be (virtio 2.7.10). */
@@ -293,7 +331,9 @@ pop:
 			hb_ring_break(ring, ret);
 			break;
 		}
-		ret = ring->backend->handle(ring, &chain);
+		/* Spare the loopback benchmarks a retpoline per chain. */
+		ret = INDIRECT_CALL_1(ring->backend->handle,
+				      hb_loopback_handle, ring, &chain);
 		if (ret == -EAGAIN)
 			break;		/* the backend fd wakes us */
 		if (ret < 0) {
@@ -301,14 +341,7 @@ pop:
 					    HB_RING_ERR_BACKEND);
 			break;
 		}
-		/*
-		 * Publish each entry at once: a polling driver reaps it and
-		 * posts the next buffer while this loop is still running, so
-		 * a busy queue never runs dry and needs no kick (batching the
-		 * index update serialised the two sides).
-		 */
-		if (hb_ring_push_used(ring, head, ret) ||
-		    hb_ring_publish_used(ring)) {
+		if (hb_ring_push_used(ring, head, ret)) {
 			hb_ring_break(ring, HB_RING_ERR_ADDR);
 			break;
 		}

@@ -110,6 +110,9 @@ extern const struct hb_ring_backend hb_ring_loopback;
 extern const struct hb_ring_backend hb_ring_tap;
 extern const struct hb_ring_backend hb_ring_stream;
 
+/* Called directly by the worker (INDIRECT_CALL_1): the common backend. */
+long hb_loopback_handle(struct hb_ring *ring, struct hb_ring_chain *chain);
+
 /* Copy helpers over a chain's iovs, for the backends. */
 long hb_ring_copy_out(struct hb_ring_chain *c, u64 skip, u8 *buf, size_t len);
 long hb_ring_copy_in(struct hb_ring_chain *c, u64 skip, const u8 *buf,

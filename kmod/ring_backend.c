@@ -63,24 +63,82 @@ long hb_ring_copy_in(struct hb_ring_chain *c, u64 skip, const u8 *buf,
 	return done;
 }
 
-static long hb_loopback_handle(struct hb_ring *ring, struct hb_ring_chain *c)
+/*
+ * Guest memory to guest memory: both ends are addresses in the VMM's mm,
+ * so the bytes move in one pass with no kernel buffer between them (a
+ * bounce buffer cost two copy routines and a hardened-usercopy check of
+ * the buffer per chain, a third of the worker's time for 64-byte chains).
+ */
+static int hb_copy_user_to_user(unsigned long dst, unsigned long src,
+				size_t n)
+{
+	if (!access_ok((void __user *)dst, n))
+		return -EFAULT;
+	if (!user_access_begin((void __user *)src, n))
+		return -EFAULT;
+	for (; n >= 32; n -= 32, src += 32, dst += 32) {
+		u64 a, b, c, d;
+
+		unsafe_get_user(a, (u64 __user *)src, fault);
+		unsafe_get_user(b, (u64 __user *)(src + 8), fault);
+		unsafe_get_user(c, (u64 __user *)(src + 16), fault);
+		unsafe_get_user(d, (u64 __user *)(src + 24), fault);
+		unsafe_put_user(a, (u64 __user *)dst, fault);
+		unsafe_put_user(b, (u64 __user *)(dst + 8), fault);
+		unsafe_put_user(c, (u64 __user *)(dst + 16), fault);
+		unsafe_put_user(d, (u64 __user *)(dst + 24), fault);
+	}
+	for (; n >= 8; n -= 8, src += 8, dst += 8) {
+		u64 a;
+
+		unsafe_get_user(a, (u64 __user *)src, fault);
+		unsafe_put_user(a, (u64 __user *)dst, fault);
+	}
+	for (; n; n--, src++, dst++) {
+		u8 a;
+
+		unsafe_get_user(a, (u8 __user *)src, fault);
+		unsafe_put_user(a, (u8 __user *)dst, fault);
+	}
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/* Walk the readable and the writable iovs side by side. */
+long hb_loopback_handle(struct hb_ring *ring, struct hb_ring_chain *c)
 {
 	u64 total = min(c->readable_bytes, c->writable_bytes), off = 0;
+	u32 r = 0, w = c->nr_readable;
+	u64 r_off = 0, w_off = 0, next_check = HB_RING_BOUNCE_SIZE;
 
 	while (off < total) {
-		size_t n = min_t(u64, total - off, HB_RING_BOUNCE_SIZE);
-		long ret;
+		struct hb_ring_iov *src = &c->iov[r], *dst = &c->iov[w];
+		size_t n = min3(src->len - r_off, dst->len - w_off,
+				total - off);
 
 		/* A guest can post gigabytes: a stop must not wait for it. */
-		if (kthread_should_stop())
-			return -EAGAIN;
-		ret = hb_ring_copy_out(c, off, ring->bounce, n);
-
-		if (ret >= 0)
-			ret = hb_ring_copy_in(c, off, ring->bounce, n);
-		if (ret < 0)
-			return ret;
+		if (off >= next_check) {
+			if (kthread_should_stop())
+				return -EAGAIN;
+			next_check = off + HB_RING_BOUNCE_SIZE;
+		}
+		n = min_t(size_t, n, HB_RING_BOUNCE_SIZE);
+		if (hb_copy_user_to_user(dst->hva + w_off, src->hva + r_off, n))
+			return -EFAULT;
 		off += n;
+		r_off += n;
+		w_off += n;
+		if (r_off == src->len) {
+			r++;
+			r_off = 0;
+		}
+		if (w_off == dst->len) {
+			w++;
+			w_off = 0;
+		}
 	}
 	return total;
 }
