@@ -49,8 +49,8 @@ struct ring_case {
 static const struct ring_case cases[] = {
 	{ "64B-x64", 64, 64, 1, 0 },
 	{ "4KiB-x64", 4096, 64, 4, 0 },
-	{ "64B-x1", 64, 1, 40, 0 },
-	{ "4KiB-x1", 4096, 1, 40, 0 },
+	{ "64B-x1", 64, 1, 10, 0 },
+	{ "4KiB-x1", 4096, 1, 10, 0 },
 	{ "64B-x64-irq", 64, 64, 1, 1 },
 	{ "64B-x1-irq", 64, 1, 40, 1 },
 };
@@ -290,7 +290,8 @@ static int bench_side(struct side *sd, unsigned int n, const char *only)
 	return ret;
 }
 
-static void print_ratios(const struct result *hb, const struct result *kvm)
+static void print_ratios(const char *tag, const struct result *hb,
+			 const struct result *kvm)
 {
 	unsigned int i;
 
@@ -301,7 +302,7 @@ static void print_ratios(const struct result *hb, const struct result *kvm)
 
 		if (!hb->msgs[i] || !kvm->msgs[i])
 			continue;	/* not run (--case) */
-		printf("ratio %s %.3f\n", cases[i].name, r);
+		printf("%s %s %.3f\n", tag, cases[i].name, r);
 		printf("# %-11s %14.0f %14.0f %10.2f %10.2f %8.2f  %s\n",
 		       cases[i].name, hb->msgs[i], kvm->msgs[i], hb->mbs[i],
 		       kvm->mbs[i], r,
@@ -310,13 +311,66 @@ static void print_ratios(const struct result *hb, const struct result *kvm)
 	}
 }
 
+/* The module's ring worker poll window (ring_poll_ns): -1 if unknown. */
+static long poll_param_read(void)
+{
+	FILE *f = fopen(RING_POLL_PARAM, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int poll_param_write(long v)
+{
+	FILE *f = fopen(RING_POLL_PARAM, "w");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	ok &= !fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * hyperbox once more with the worker's polling off: every dry ring waits
+ * for a kick, as the KVM side's userspace thread does. Printed for
+ * comparison ("ratio-nopoll"); the target is for the module's defaults.
+ */
+static void bench_nopoll(const struct side *kvm, unsigned int n,
+			 const char *only)
+{
+	struct ring_backend be = ring_hyperbox;
+	struct side sd = { 0 };
+	long saved = poll_param_read();
+
+	if (saved <= 0 || poll_param_write(0)) {
+		printf("# hyperbox-nopoll: %s not writable or already 0, skipped\n",
+		       RING_POLL_PARAM);
+		return;
+	}
+	be.name = "hyperbox-nopoll";
+	sd.be = &be;
+	bench_side(&sd, n, only);
+	if (poll_param_write(saved))
+		fprintf(stderr, "ring: could not restore %s to %ld\n",
+			RING_POLL_PARAM, saved);
+	if (sd.res.measured && kvm && kvm->res.measured)
+		print_ratios("ratio-nopoll", &sd.res, &kvm->res);
+}
+
 int main(int argc, char **argv)
 {
 	const struct ring_backend *want[2];
 	struct side sides[2] = { 0 };
 	unsigned int n = 200000, nr = 0, k;
 	const char *only = NULL;
-	int want_hb = 0, want_kvm = 0, failed = 0, i;
+	int want_hb = 0, want_kvm = 0, no_nopoll = 0, failed = 0, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hyperbox")) {
@@ -325,12 +379,16 @@ int main(int argc, char **argv)
 			want_kvm = 1;
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--no-nopoll")) {
+			no_nopoll = 1;
 		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
 			only = argv[++i];
 		} else {
-			fprintf(stderr, "Usage: ring [--hyperbox] [--kvm] [-n MESSAGES] [--case NAME]\n"
+			fprintf(stderr, "Usage: ring [--hyperbox] [--kvm] [-n MESSAGES] [--case NAME] [--no-nopoll]\n"
 				"Prints '<hypervisor> <case> <msgs/s> <MB/s>' lines and\n"
-				"'ratio <case> <hyperbox/kvm msgs/s>' when both ran.\n"
+				"'ratio <case> <hyperbox/kvm msgs/s>' when both ran, then\n"
+				"hyperbox again with the ring worker's polling off\n"
+				"('ratio-nopoll' lines; --no-nopoll leaves that out).\n"
 				"--case runs one case only (e.g. 64B-x64, for a profiler).\n");
 			return 2;
 		}
@@ -345,7 +403,7 @@ int main(int argc, char **argv)
 		n = 400;
 	/* No SA_RESTART: the alarm must end a stuck run ioctl. */
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm }, NULL);
-	printf("# ring: loopback virtqueue, %u messages per x64 batch (x1: n/40), best of %d batches on one VM per side, EVENT_IDX; -irq: the guest sleeps until interrupted, else it polls\n",
+	printf("# ring: loopback virtqueue, %u messages per x64 batch (x1: n/10, x1-irq: n/40), best of %d batches on one VM per side, EVENT_IDX; -irq: the guest sleeps until interrupted, else it polls\n",
 	       n, BATCHES);
 	if (!want_hb && !want_kvm) {
 		/* Measure what exists; absence is not a failure here. */
@@ -356,8 +414,11 @@ int main(int argc, char **argv)
 		if (!want_kvm)
 			printf("# kvm: %s missing, skipped\n", ring_kvm.device);
 	}
-	if (want_hb)
+	if (want_hb) {
 		want[nr++] = &ring_hyperbox;
+		printf("# hyperbox: a dry ring is polled up to ring_poll_ns=%ld ns before the worker waits for a kick\n",
+		       poll_param_read());
+	}
 	if (want_kvm)
 		want[nr++] = &ring_kvm;
 	for (k = 0; k < nr; k++)
@@ -365,6 +426,8 @@ int main(int argc, char **argv)
 	for (k = 0; k < nr; k++)
 		failed |= bench_side(&sides[k], n, only) != 0;
 	if (nr == 2 && sides[0].res.measured && sides[1].res.measured)
-		print_ratios(&sides[0].res, &sides[1].res);
+		print_ratios("ratio", &sides[0].res, &sides[1].res);
+	if (want_hb && sides[0].res.measured && !no_nopoll)
+		bench_nopoll(nr == 2 ? &sides[1] : NULL, n, only);
 	return failed ? 1 : 0;
 }

@@ -51,6 +51,9 @@ void ring_guest_main(void);
 /* Host side: one hypervisor, as the benchmark sees it. */
 struct ring_vm;
 
+/* hyperbox.ko's ring worker poll window, in ns (0: sleep at once). */
+#define RING_POLL_PARAM	"/sys/module/hyperbox/parameters/ring_poll_ns"
+
 struct ring_backend {
 	const char *name;
 	const char *device;

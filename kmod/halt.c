@@ -6,22 +6,18 @@
  * Before it sleeps it polls for a while (what halt_poll_ns is to KVM): an
  * I/O-bound guest is often woken microseconds after its HLT (a ring's
  * interrupt), and a wake-up through the scheduler costs more than that.
- * The window is per vCPU and adapts: a halt that ended within the module's
- * limit grows it (polling longer would have caught the wake-up), a longer
- * one drops it to zero (the guest was idle; spinning only burns the CPU).
+ * The window is per vCPU and adapts (poll_window.h).
  */
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include "hb.h"
+#include "poll_window.h"
 
 static unsigned int halt_poll_ns = 200000;
 module_param(halt_poll_ns, uint, 0644);
 MODULE_PARM_DESC(halt_poll_ns,
 		 "longest a halted vCPU polls for its wake-up before sleeping, in ns (0: never poll)");
-
-/* The first window a vCPU grows back to after dropping to zero. */
-#define HB_HALT_POLL_START_NS	10000
 
 atomic64_t hb_stat_halt_polled, hb_stat_halt_missed, hb_stat_halt_slept;
 
@@ -44,17 +40,6 @@ static bool hb_halt_poll(struct hb_vcpu *vcpu, u64 window)
 	return hb_halt_done(vcpu);
 }
 
-static void hb_halt_adapt(struct hb_vcpu *vcpu, u64 halted_ns, u64 limit)
-{
-	u64 window = vcpu->halt_poll_ns;
-
-	if (halted_ns > limit)
-		window = 0;
-	else if (halted_ns > window)
-		window = window ? window * 2 : HB_HALT_POLL_START_NS;
-	vcpu->halt_poll_ns = min(window, limit);
-}
-
 int hb_vcpu_halt(struct hb_vcpu *vcpu)
 {
 	u64 limit = READ_ONCE(halt_poll_ns);
@@ -75,7 +60,8 @@ int hb_vcpu_halt(struct hb_vcpu *vcpu)
 		return -EINTR;
 	}
 	atomic64_inc(&hb_stat_halt_slept);
-	hb_halt_adapt(vcpu, ktime_to_ns(ktime_sub(ktime_get(), start)), limit);
+	hb_poll_window_adapt(&vcpu->halt_poll_ns,
+			     ktime_to_ns(ktime_sub(ktime_get(), start)), limit);
 	return 1;
 }
 

@@ -20,14 +20,26 @@
 #include <linux/file.h>
 #include <linux/indirect_call_wrapper.h>
 #include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include "poll_window.h"
 #include "ring.h"
 
 #define HB_MAX_RINGS_PER_VM	64
+
+static unsigned int ring_poll_ns = 50000;
+module_param(ring_poll_ns, uint, 0644);
+MODULE_PARM_DESC(ring_poll_ns,
+		 "longest a ring worker polls a dry ring before it sleeps until a kick, in ns (0: never poll)");
+
+enum { HB_RING_MORE, HB_RING_EMPTY, HB_RING_WAIT };
+
+/* Used entries pushed between two updates of the used index. */
+#define HB_RING_PUBLISH_BATCH	16
 
 static atomic_t hb_ring_ids = ATOMIC_INIT(0);
 
@@ -223,12 +235,14 @@ static int hb_ring_pop(struct hb_ring *ring, u16 head, struct hb_ring_chain *c)
 }
 
 /*
- * Push one used entry and publish it at once: a polling driver reaps it
- * and posts the next buffer while the worker is still running, so a busy
- * queue never runs dry and needs no kick (batching the index update
- * serialised the two sides).
+ * Push one used entry; with @publish also the index that hands it and the
+ * ones before it to the driver. Entries are published while the worker
+ * runs, not once per batch: a polling driver reaps them and posts new
+ * buffers meanwhile, so a busy queue never runs dry and needs no kick
+ * (publishing per batch serialised the two sides).
  */
-static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len)
+static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len,
+			     bool publish)
 {
 	__le16 __user *idx = (__le16 __user *)(ring->used_hva + 2);
 	__le64 __user *elem = (__le64 __user *)(ring->used_hva + 4 +
@@ -242,7 +256,8 @@ static int hb_ring_push_used(struct hb_ring *ring, u16 head, u32 len)
 	unsafe_put_user(cpu_to_le64((u64)len << 32 | head), elem, fault);
 	/* The entry must be visible before the index that publishes it. */
 	smp_wmb();
-	unsafe_put_user(cpu_to_le16(ring->used_idx + 1), idx, fault);
+	if (publish)
+		unsafe_put_user(cpu_to_le16(ring->used_idx + 1), idx, fault);
 	user_access_end();
 	ring->used_idx++;
 	return 0;
@@ -276,14 +291,21 @@ static void hb_ring_notify(struct hb_ring *ring, u16 old, u16 new)
 	}
 }
 
-/* Returns true when the batch ran out with work left. */
-static bool hb_ring_process(struct hb_ring *ring)
+/*
+ * Handle what the guest made available, up to a batch. Returns
+ * HB_RING_MORE when the batch ran out with work left, HB_RING_EMPTY when
+ * the ring ran dry (the worker polls, then asks for a kick), HB_RING_WAIT
+ * when only a wake-up can bring more (the backend fd, a broken ring).
+ */
+static int hb_ring_process(struct hb_ring *ring)
 {
 	struct hb_ring_chain chain = { .iov = ring->iov };
 	u16 old_used = ring->used_idx, avail_idx = ring->last_avail, head;
+	u16 published = old_used;
 	unsigned int handled = 0;
+	int status = HB_RING_WAIT;
+	bool publish;
 	u64 bytes = 0;
-	bool more = false;
 	long ret;
 
 	while (ring->state == HB_RING_STATE_RUNNING) {
@@ -301,24 +323,12 @@ static bool hb_ring_process(struct hb_ring *ring)
 			break;
 		}
 		if (avail_idx == ring->last_avail) {
-			if (!(ring->features & HB_RING_F_EVENT_IDX))
-				break;
-			/* Ask for a kick at the next buffer, then re-check. */
-			if (hb_put_u16(ring->used_hva + 4 + 8 * ring->num,
-				       ring->last_avail)) {
-				hb_ring_break(ring, HB_RING_ERR_ADDR);
-				break;
-			}
-			/* avail_event before the re-read (2.7.10). */
-			smp_mb();
-			if (hb_get_u16(ring->avail_hva + 2, &avail_idx) ||
-			    avail_idx == ring->last_avail)
-				break;
-			continue;
+			status = HB_RING_EMPTY;
+			break;
 		}
 pop:
 		if (handled == HB_RING_BATCH) {
-			more = true;
+			status = HB_RING_MORE;
 			break;
 		}
 		if (hb_get_u16(ring->avail_hva + 4 +
@@ -341,13 +351,30 @@ pop:
 					    HB_RING_ERR_BACKEND);
 			break;
 		}
-		if (hb_ring_push_used(ring, head, ret)) {
+		/*
+		 * Publish the index every few entries and when the entries
+		 * known to be available are done: the driver reaps them in
+		 * groups, with fewer trips of the index's cache line.
+		 */
+		publish = avail_idx == (u16)(ring->last_avail + 1) ||
+			  (u16)(ring->used_idx + 1 - published) >=
+				HB_RING_PUBLISH_BATCH;
+		if (hb_ring_push_used(ring, head, ret, publish)) {
 			hb_ring_break(ring, HB_RING_ERR_ADDR);
 			break;
 		}
+		if (publish)
+			published = ring->used_idx;
 		ring->last_avail++;
 		handled++;
 		bytes += chain.readable_bytes + ret;
+	}
+	/* Whatever a break or a full batch left unpublished. */
+	if (published != ring->used_idx) {
+		/* The entries before the index that publishes them. */
+		smp_wmb();
+		if (hb_put_u16(ring->used_hva + 2, ring->used_idx))
+			hb_ring_break(ring, HB_RING_ERR_ADDR);
 	}
 	/* Counted once per batch: an atomic per chain was measurable. */
 	atomic64_add(handled, &ring->chains);
@@ -355,7 +382,82 @@ pop:
 	/* One interrupt decision per batch: event-idx spans all of it. */
 	if (ring->used_idx != old_used)
 		hb_ring_notify(ring, old_used, ring->used_idx);
-	return more;
+	return status;
+}
+
+/*
+ * Ask the guest for a kick at its next buffer (virtio 2.7.10), then look
+ * again: true when the ring is still empty and the worker may sleep.
+ * Without EVENT_IDX the guest kicks every time anyway.
+ */
+static bool hb_ring_enable_kick(struct hb_ring *ring)
+{
+	u16 avail_idx;
+
+	if (!(ring->features & HB_RING_F_EVENT_IDX))
+		return true;
+	if (hb_put_u16(ring->used_hva + 4 + 8 * ring->num, ring->last_avail)) {
+		hb_ring_break(ring, HB_RING_ERR_ADDR);
+		return true;
+	}
+	/* avail_event before the re-read. */
+	smp_mb();
+	return hb_get_u16(ring->avail_hva + 2, &avail_idx) ||
+	       avail_idx == ring->last_avail;
+}
+
+/* Spins up to @window ns for a new available buffer; true when it came. */
+static bool hb_ring_poll_avail(struct hb_ring *ring, u64 window)
+{
+	ktime_t stop = ktime_add_ns(ktime_get(), window);
+	u16 avail_idx;
+
+	do {
+		if (hb_get_u16(ring->avail_hva + 2, &avail_idx))
+			return true;	/* process() breaks the ring */
+		if (avail_idx != ring->last_avail)
+			return true;
+		cpu_relax();
+	} while (!need_resched() && !kthread_should_stop() &&
+		 ktime_before(ktime_get(), stop));
+	return false;
+}
+
+/*
+ * The ring ran dry. A guest that keeps the queue busy posts its next
+ * buffer microseconds later: polling for it (with the guest's kicks still
+ * suppressed, since avail_event is left behind) spares the guest an exit
+ * and the worker a sleep and a wake-up, which is what vhost's busy polling
+ * is for. Returns true when there is work again.
+ */
+static bool hb_ring_idle(struct hb_ring *ring)
+{
+	u64 limit = READ_ONCE(ring_poll_ns);
+	u64 window = min(ring->poll_ns, limit);
+
+	if (window) {
+		if (hb_ring_poll_avail(ring, window)) {
+			atomic64_inc(&ring->polls_hit);
+			return true;
+		}
+		atomic64_inc(&ring->polls_missed);
+	}
+	if (!hb_ring_enable_kick(ring))
+		return true;
+	ring->idle_since = ktime_get();
+	return false;
+}
+
+/* After a sleep: adapt the window to how long the ring was idle. */
+static void hb_ring_woken(struct hb_ring *ring)
+{
+	if (!ring->idle_since)
+		return;
+	hb_poll_window_adapt(&ring->poll_ns,
+			     ktime_to_ns(ktime_sub(ktime_get(),
+						   ring->idle_since)),
+			     READ_ONCE(ring_poll_ns));
+	ring->idle_since = 0;
 }
 
 static int hb_ring_worker(void *data)
@@ -375,8 +477,13 @@ static int hb_ring_worker(void *data)
 			break;
 		if (ring->state == HB_RING_STATE_RUNNING &&
 		    atomic_xchg(&ring->work, 0)) {
+			int status;
+
 			__set_current_state(TASK_RUNNING);
-			if (hb_ring_process(ring))
+			hb_ring_woken(ring);
+			status = hb_ring_process(ring);
+			if (status == HB_RING_MORE ||
+			    (status == HB_RING_EMPTY && hb_ring_idle(ring)))
 				atomic_set(&ring->work, 1);
 			cond_resched();
 			continue;
@@ -554,6 +661,8 @@ static long hb_ring_ioctl(struct file *filp, unsigned int cmd,
 				atomic64_read(&ring->interrupts_suppressed),
 			.chains = atomic64_read(&ring->chains),
 			.bytes = atomic64_read(&ring->bytes),
+			.polls_hit = atomic64_read(&ring->polls_hit),
+			.polls_missed = atomic64_read(&ring->polls_missed),
 			.state = ring->state,
 			.error = ring->error,
 		};
@@ -635,12 +744,15 @@ static int hb_ring_stats_show(struct seq_file *m, void *unused)
 	struct hb_ring *ring = m->private;
 
 	seq_printf(m, "state %u\nerror %u\nkicks %lld\ninterrupts %lld\n"
-		   "interrupts_suppressed %lld\nchains %lld\nbytes %lld\n",
+		   "interrupts_suppressed %lld\nchains %lld\nbytes %lld\n"
+		   "polls_hit %lld\npolls_missed %lld\n",
 		   READ_ONCE(ring->state), READ_ONCE(ring->error),
 		   atomic64_read(&ring->kicks),
 		   atomic64_read(&ring->interrupts),
 		   atomic64_read(&ring->interrupts_suppressed),
-		   atomic64_read(&ring->chains), atomic64_read(&ring->bytes));
+		   atomic64_read(&ring->chains), atomic64_read(&ring->bytes),
+		   atomic64_read(&ring->polls_hit),
+		   atomic64_read(&ring->polls_missed));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hb_ring_stats);
@@ -702,6 +814,7 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 	ring->iov = kvmalloc_array(c->num + HB_RING_MAX_INDIRECT,
 				   sizeof(*ring->iov), GFP_KERNEL_ACCOUNT);
 	ring->bounce = kvmalloc(HB_RING_BOUNCE_SIZE, GFP_KERNEL_ACCOUNT);
+	ring->poll_ns = READ_ONCE(ring_poll_ns);
 	if (!ring->iov || !ring->bounce)
 		return -ENOMEM;
 

@@ -97,6 +97,11 @@ struct hb_ring {
 	atomic64_t interrupts_suppressed;
 	atomic64_t chains;
 	atomic64_t bytes;
+	atomic64_t polls_hit;		/* a poll found the next buffer */
+	atomic64_t polls_missed;	/* it ran out: the worker slept */
+
+	u64 poll_ns;			/* this ring's poll window */
+	ktime_t idle_since;		/* asleep since, 0 when awake */
 
 	struct hb_ring_iov *iov;	/* num + HB_RING_MAX_INDIRECT */
 	/* The slot of the last buffer, valid while slots_gen is unchanged. */

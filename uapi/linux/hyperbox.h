@@ -221,7 +221,11 @@ struct hb_ring_stats {
 	__u64 bytes;
 	__u32 state;
 	__u32 error;
-	__u64 reserved[8];
+	/* The worker found the ring dry: polls that saw the next buffer
+	 * come (no kick, no sleep), and polls that ran out. */
+	__u64 polls_hit;
+	__u64 polls_missed;
+	__u64 reserved[6];
 };
 
 /* Stop the worker; the returned indexes let userspace take over. */
