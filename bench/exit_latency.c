@@ -7,7 +7,7 @@
  * also (a)/(b), the cost of leaving the kernel (the only ratio under
  * Bochs, where no KVM runs next to the VMX backend).
  *
- *   exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS]
+ *   exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS] [--only EXIT]
  *
  * With neither flag it measures whatever is available (both hyperbox.ko
  * and kvm-amd may be loaded at once: each enables SVM only while it has
@@ -153,7 +153,7 @@ static void report_error(const struct bench_backend *be, int kind, int ret)
  * multi-threaded TCG was seen to keep running the INT3 of such a patch
  * after it was done, wedging the guest (see bench/ring.c).
  */
-static void bench_backend(struct result *res, unsigned int n)
+static void bench_backend(struct result *res, unsigned int n, int only)
 {
 	const struct bench_backend *be = res->be;
 	struct bench_vcpu *v;
@@ -169,12 +169,16 @@ static void bench_backend(struct result *res, unsigned int n)
 		return;
 	}
 	for (kind = 0; kind < NR_KINDS && !ret; kind++) {
+		if (only >= 0 && kind != only)
+			continue;
 		ret = measure_batch(be, v, kind, 100, &us);
 		if (ret)
 			report_error(be, kind, ret);
 	}
 	for (round = 0; round < BATCHES && !ret; round++) {
 		for (kind = 0; kind < NR_KINDS && !ret; kind++) {
+			if (only >= 0 && kind != only)
+				continue;
 			ret = measure_batch(be, v, kind, n / BATCHES, &us);
 			if (ret)
 				report_error(be, kind, ret);
@@ -185,8 +189,9 @@ static void bench_backend(struct result *res, unsigned int n)
 	be->destroy(v);
 	res->failed = ret != 0;
 	for (kind = 0; kind < NR_KINDS && !ret; kind++)
-		printf("%s %s %.3f us\n", be->name, kind_names[kind],
-		       res->us[kind]);
+		if (res->us[kind])
+			printf("%s %s %.3f us\n", be->name, kind_names[kind],
+			       res->us[kind]);
 	fflush(stdout);
 }
 
@@ -199,6 +204,8 @@ static void print_ratios(const struct result *hb, const struct result *kvm)
 	for (kind = 0; kind < NR_KINDS; kind++) {
 		double ratio = hb->us[kind] / kvm->us[kind];
 
+		if (!hb->us[kind] || !kvm->us[kind])
+			continue;	/* not measured (--only) */
 		printf("ratio %s %.3f\n", kind_names[kind], ratio);
 		printf("# %-10s %12.3f %12.3f %8.3f  %s\n", kind_names[kind],
 		       hb->us[kind], kvm->us[kind], ratio,
@@ -224,16 +231,17 @@ static void print_kernel_exit_cost(const struct result *res)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS]\n"
+	fprintf(out, "Usage: exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS] [--only EXIT]\n"
 		"Prints '<hypervisor> <exit> <microseconds> us' lines,\n"
 		"'userspace-cost <hypervisor> <pio-exit/hypercall>' for each, and\n"
-		"'ratio <exit> <hyperbox/kvm>' when both were measured.\n");
+		"'ratio <exit> <hyperbox/kvm>' when both were measured.\n"
+		"--only measures one exit kind (pio-exit, hypercall or mmio-exit).\n");
 }
 
 int main(int argc, char **argv)
 {
 	const struct bench_backend *backends[] = { &bench_hyperbox, &bench_kvm };
-	int want[2] = { 0, 0 }, failed = 0, i;
+	int want[2] = { 0, 0 }, failed = 0, only = -1, i, k;
 	unsigned int n = DEFAULT_ROUND_TRIPS, nr = 0, b;
 	struct result res[2] = { 0 };
 
@@ -244,6 +252,16 @@ int main(int argc, char **argv)
 			want[1] = 1;
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			i++;
+			for (k = 0; k < NR_KINDS; k++)
+				if (!strcmp(argv[i], kind_names[k]))
+					only = k;
+			if (only < 0) {
+				fprintf(stderr, "exit-latency: no exit kind `%s`\n",
+					argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -269,7 +287,7 @@ int main(int argc, char **argv)
 			res[nr++].be = backends[b];
 	}
 	for (b = 0; b < nr; b++)
-		bench_backend(&res[b], n);
+		bench_backend(&res[b], n, only);
 	for (b = 0; b < nr; b++) {
 		failed |= res[b].failed;
 		print_kernel_exit_cost(&res[b]);
