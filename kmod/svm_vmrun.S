@@ -101,6 +101,13 @@ SYM_INNER_LABEL(hb_svm_vmrun_resume, SYM_L_GLOBAL)
 	mov 16(%rsp), %rax
 	vmload %rax
 
+	/*
+	 * The guest may have filled the return stack buffer with its own
+	 * targets: overwrite it before the first RET (SpectreRSB), when the
+	 * kernel's Spectre v2 mitigation asks for it on VM exit, as KVM does.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
 	/* Do not leave guest values around for speculation to find. */
 	xor %ecx, %ecx
 	xor %edx, %edx

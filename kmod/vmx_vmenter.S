@@ -9,6 +9,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/ibt.h>
+#include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
 #define GPR(n)		((n) * 8)
@@ -109,6 +110,14 @@ SYM_INNER_LABEL(hb_vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r14, R_14(%rax)
 	mov	%r15, R_15(%rax)
 	popq	R_AX(%rax)
+
+	/*
+	 * Overwrite the return stack buffer the guest may have filled before
+	 * the first RET (SpectreRSB; the lite form for eIBRS parts), when the
+	 * kernel's Spectre v2 mitigation asks for it on VM exit, as KVM does.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 	xor	%eax, %eax
 
 .Lout:
