@@ -304,6 +304,7 @@ static int hb_ring_process(struct hb_ring *ring)
 	u16 published = old_used;
 	unsigned int handled = 0;
 	int status = HB_RING_WAIT;
+	u32 error = 0;
 	bool publish;
 	u64 bytes = 0;
 	long ret;
@@ -313,13 +314,13 @@ static int hb_ring_process(struct hb_ring *ring)
 		if (avail_idx != ring->last_avail)
 			goto pop;
 		if (hb_get_u16(ring->avail_hva + 2, &avail_idx)) {
-			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			error = HB_RING_ERR_ADDR;
 			break;
 		}
 		/* Read descriptors only after the index (virtio 2.7.13.1). */
 		smp_rmb();
 		if ((u16)(avail_idx - ring->last_avail) > ring->num) {
-			hb_ring_break(ring, HB_RING_ERR_AVAIL_IDX);
+			error = HB_RING_ERR_AVAIL_IDX;
 			break;
 		}
 		if (avail_idx == ring->last_avail) {
@@ -333,12 +334,12 @@ pop:
 		}
 		if (hb_get_u16(ring->avail_hva + 4 +
 			       2 * (ring->last_avail & (ring->num - 1)), &head)) {
-			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			error = HB_RING_ERR_ADDR;
 			break;
 		}
 		ret = hb_ring_pop(ring, head, &chain);
 		if (ret) {
-			hb_ring_break(ring, ret);
+			error = ret;
 			break;
 		}
 		/* Spare the loopback benchmarks a retpoline per chain. */
@@ -347,8 +348,8 @@ pop:
 		if (ret == -EAGAIN)
 			break;		/* the backend fd wakes us */
 		if (ret < 0) {
-			hb_ring_break(ring, ret == -EFAULT ? HB_RING_ERR_ADDR :
-					    HB_RING_ERR_BACKEND);
+			error = ret == -EFAULT ? HB_RING_ERR_ADDR :
+						 HB_RING_ERR_BACKEND;
 			break;
 		}
 		/*
@@ -360,7 +361,7 @@ pop:
 			  (u16)(ring->used_idx + 1 - published) >=
 				HB_RING_PUBLISH_BATCH;
 		if (hb_ring_push_used(ring, head, ret, publish)) {
-			hb_ring_break(ring, HB_RING_ERR_ADDR);
+			error = HB_RING_ERR_ADDR;
 			break;
 		}
 		if (publish)
@@ -373,8 +374,8 @@ pop:
 	if (published != ring->used_idx) {
 		/* The entries before the index that publishes them. */
 		smp_wmb();
-		if (hb_put_u16(ring->used_hva + 2, ring->used_idx))
-			hb_ring_break(ring, HB_RING_ERR_ADDR);
+		if (hb_put_u16(ring->used_hva + 2, ring->used_idx) && !error)
+			error = HB_RING_ERR_ADDR;
 	}
 	/* Counted once per batch: an atomic per chain was measurable. */
 	atomic64_add(handled, &ring->chains);
@@ -382,6 +383,14 @@ pop:
 	/* One interrupt decision per batch: event-idx spans all of it. */
 	if (ring->used_idx != old_used)
 		hb_ring_notify(ring, old_used, ring->used_idx);
+	/*
+	 * Broken only now: whoever the break wakes finds the counters and
+	 * the used index final.
+	 */
+	if (error) {
+		hb_ring_break(ring, error);
+		return HB_RING_WAIT;
+	}
 	return status;
 }
 
