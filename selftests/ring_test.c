@@ -884,7 +884,9 @@ static int loopback_ring(struct vm *vm, uint64_t features, bool mmio,
 	return ring_create(vm, &c);
 }
 
-static void loopback_run(uint64_t n, uint64_t features, bool mmio)
+/* @n messages through guest_loopback, checked; returns the ring's stats. */
+static struct hb_ring_stats loopback_run(uint64_t n, uint64_t features,
+					 bool mmio)
 {
 	struct hb_ring_stats s;
 	uint64_t runs0;
@@ -916,6 +918,7 @@ static void loopback_run(uint64_t n, uint64_t features, bool mmio)
 	vm_free(vm);
 	close(ring);
 	close(kick);
+	return s;
 }
 
 /*
@@ -948,22 +951,12 @@ HB_TEST(loopback_with_mmio_doorbell_and_no_event_idx)
 static void ring_poll_case(int polls)
 {
 	struct hb_ring_stats s;
-	struct vcpu *vcpu;
-	struct ucall uc;
-	struct vm *vm;
-	int kick, ring;
 
-	vm = ring_vm(guest_loopback, &vcpu);
-	ring = loopback_ring(vm, HB_RING_F_EVENT_IDX, false, &kick);
-	vcpu_args_set(vcpu, 3, POLL_MESSAGES, HB_RING_F_EVENT_IDX, 0);
-	TEST_ASSERT_EQ(vcpu_run_ucall(vcpu, &uc), UCALL_SYNC);
-	s = ring_stats(ring);
+	s = loopback_run(POLL_MESSAGES, HB_RING_F_EVENT_IDX, false);
 	printf("# ring_poll_ns %s: %u messages, kicks %llu, polls hit %llu, missed %llu\n",
 	       polls ? "2 s" : "0", POLL_MESSAGES,
 	       (unsigned long long)s.kicks, (unsigned long long)s.polls_hit,
 	       (unsigned long long)s.polls_missed);
-	TEST_ASSERT_EQ(s.chains, POLL_MESSAGES);
-	TEST_ASSERT_EQ(s.kicks, uc.args[1]);
 	TEST_ASSERT(s.kicks >= 1, "the first buffer is kicked");
 	if (!polls) {
 		TEST_ASSERT_EQ(s.polls_hit, 0);
@@ -983,9 +976,6 @@ static void ring_poll_case(int polls)
 			    (unsigned long long)s.kicks,
 			    (unsigned long long)s.polls_missed);
 	}
-	vm_free(vm);
-	close(ring);
-	close(kick);
 }
 
 /*
