@@ -241,6 +241,12 @@ struct hb_backend_ops {
 	void (*get_paging)(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
 			   u64 *cr4, u64 *efer);
 	u64 (*segment_base)(struct hb_vcpu *vcpu, int seg);
+	/*
+	 * Optional: the bytes of the instruction behind the exit, when the
+	 * hardware saved them (AMD DecodeAssists for nested page faults).
+	 * Returns how many it copied into @buf (up to @len), 0 for none.
+	 */
+	int (*exit_insn_bytes)(struct hb_vcpu *vcpu, u8 *buf, int len);
 
 	/* MSRs the backend keeps in its control structure. */
 	int (*get_msr)(struct hb_vcpu *vcpu, u32 index, u64 *data);

@@ -49,12 +49,28 @@ static int hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa, bool write)
 	return 0;
 }
 
+/*
+ * The instruction behind an MMIO exit: as the hardware saved it with the
+ * exit if it did (no guest page walk then), else read at the guest's RIP.
+ */
+static int hb_mmio_insn(struct hb_vcpu *vcpu, u8 *buf, int len, bool atomic)
+{
+	int n = 0;
+
+	if (hb_ops->exit_insn_bytes)
+		n = hb_ops->exit_insn_bytes(vcpu, buf, len);
+	if (n > 0)
+		return n;
+	return atomic ? hb_fetch_insn_atomic(vcpu, buf, len) :
+			hb_fetch_insn(vcpu, buf, len);
+}
+
 int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 {
 	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
 	int n;
 
-	n = hb_fetch_insn(vcpu, bytes, sizeof(bytes));
+	n = hb_mmio_insn(vcpu, bytes, sizeof(bytes), false);
 	if (n <= 0)
 		return hb_exit_undecodable(vcpu, bytes, 0, gpa);
 	if (hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
@@ -64,8 +80,9 @@ int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 }
 
 /*
- * The same from the exit fast path (interrupts off, guest mode): the
- * instruction is read through the nested page table. Returns -EAGAIN when
+ * The same from the exit fast path (interrupts off, guest mode): without
+ * the hardware's copy the instruction is read through the nested page
+ * table. Returns -EAGAIN when
  * anything is unusual (the instruction crosses a page, does not decode),
  * leaving the exit to hb_exit_mmio() and its full error reporting.
  */
@@ -74,7 +91,7 @@ int hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa, bool write)
 	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
 	int n;
 
-	n = hb_fetch_insn_atomic(vcpu, bytes, sizeof(bytes));
+	n = hb_mmio_insn(vcpu, bytes, sizeof(bytes), true);
 	if (n <= 0 ||
 	    hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
 	    hb_insn_is_write(&vcpu->mmio_insn) != write)

@@ -24,6 +24,7 @@
 static DEFINE_PER_CPU(struct hb_svm_cpu, hb_svm_cpus);
 static u32 hb_svm_max_asid;
 static bool hb_svm_nrips;
+static bool hb_svm_decode_assists;
 static void *hb_svm_iopm;
 static void *hb_svm_msrpm;
 
@@ -401,6 +402,24 @@ static void hb_svm_debugregs_to_guest(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 }
 
 /* Exits completed without leaving the interrupts-off region. */
+/*
+ * DecodeAssists (APM vol. 2, "Decode Assists"): a nested page fault exit
+ * carries up to 15 bytes fetched at the guest's RIP; none when that fetch
+ * failed, or (erratum 1096) on a SMAP violation: then mmio.c reads them.
+ */
+static int hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf, int len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	int n;
+
+	if (!hb_svm_decode_assists || vmcb->control.exit_code != SVM_EXIT_NPF)
+		return 0;
+	n = min_t(int, vmcb->control.insn_len, len);
+	n = min_t(int, n, sizeof(vmcb->control.insn_bytes));
+	memcpy(buf, vmcb->control.insn_bytes, n);
+	return n;
+}
+
 static int hb_svm_fastpath(struct hb_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -628,6 +647,7 @@ static const struct hb_backend_ops hb_svm_ops = {
 	.cpu_mode = hb_svm_cpu_mode,
 	.get_paging = hb_svm_get_paging,
 	.segment_base = hb_svm_segment_base,
+	.exit_insn_bytes = hb_svm_exit_insn_bytes,
 	.get_msr = hb_svm_get_msr,
 	.set_msr = hb_svm_set_msr,
 	.tdp_leaf = hb_svm_tdp_leaf,
@@ -667,6 +687,7 @@ const struct hb_backend_ops *hb_svm_probe(void)
 		return NULL;
 	}
 	hb_svm_nrips = edx & SVM_FEATURE_NRIPS;
+	hb_svm_decode_assists = edx & SVM_FEATURE_DECODE_ASSISTS;
 	hb_svm_max_asid = ebx;
 	if (hb_svm_max_asid < 2) {
 		pr_err("the CPU reports no usable ASID\n");
@@ -694,8 +715,9 @@ const struct hb_backend_ops *hb_svm_probe(void)
 	for (i = 0; i < ARRAY_SIZE(hb_svm_passthrough_msrs); i++)
 		hb_svm_msr_passthrough(hb_svm_passthrough_msrs[i]);
 
-	pr_info("NPT, %u ASIDs, next-RIP %s\n", hb_svm_max_asid,
-		hb_svm_nrips ? "yes" : "no");
+	pr_info("NPT, %u ASIDs, next-RIP %s, decode assists %s\n",
+		hb_svm_max_asid, hb_svm_nrips ? "yes" : "no",
+		hb_svm_decode_assists ? "yes" : "no");
 	return &hb_svm_ops;
 fail:
 	hb_svm_free();
