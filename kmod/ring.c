@@ -395,21 +395,41 @@ pop:
 }
 
 /*
+ * Without EVENT_IDX the driver kicks unless the used ring's flags say
+ * NO_NOTIFY (virtio 2.7.10): set while the worker is awake, so a busy or
+ * polled queue takes no kicks, as vhost does. With EVENT_IDX, avail_event
+ * left behind does the same.
+ */
+static void hb_ring_disable_kicks(struct hb_ring *ring)
+{
+	if ((ring->features & HB_RING_F_EVENT_IDX) || ring->kicks_off)
+		return;
+	if (hb_put_u16(ring->used_hva, HB_VRING_USED_F_NO_NOTIFY))
+		return;		/* process() finds the ring unusable */
+	ring->kicks_off = true;
+}
+
+/*
  * Ask the guest for a kick at its next buffer (virtio 2.7.10), then look
  * again: true when the ring is still empty and the worker may sleep.
- * Without EVENT_IDX the guest kicks every time anyway.
  */
 static bool hb_ring_enable_kick(struct hb_ring *ring)
 {
 	u16 avail_idx;
+	int ret;
 
-	if (!(ring->features & HB_RING_F_EVENT_IDX))
-		return true;
-	if (hb_put_u16(ring->used_hva + 4 + 8 * ring->num, ring->last_avail)) {
+	if (ring->features & HB_RING_F_EVENT_IDX) {
+		ret = hb_put_u16(ring->used_hva + 4 + 8 * ring->num,
+				 ring->last_avail);
+	} else {
+		ret = hb_put_u16(ring->used_hva, 0);
+		ring->kicks_off = false;
+	}
+	if (ret) {
 		hb_ring_break(ring, HB_RING_ERR_ADDR);
 		return true;
 	}
-	/* avail_event before the re-read. */
+	/* The request before the re-read. */
 	smp_mb();
 	return hb_get_u16(ring->avail_hva + 2, &avail_idx) ||
 	       avail_idx == ring->last_avail;
@@ -490,6 +510,7 @@ static int hb_ring_worker(void *data)
 
 			__set_current_state(TASK_RUNNING);
 			hb_ring_woken(ring);
+			hb_ring_disable_kicks(ring);
 			status = hb_ring_process(ring);
 			if (status == HB_RING_MORE ||
 			    (status == HB_RING_EMPTY && hb_ring_idle(ring)))
@@ -500,6 +521,9 @@ static int hb_ring_worker(void *data)
 		schedule();
 	}
 	__set_current_state(TASK_RUNNING);
+	/* Whoever takes the queue over next wants the driver's kicks. */
+	if (have_mm && ring->kicks_off && !hb_put_u16(ring->used_hva, 0))
+		ring->kicks_off = false;
 	if (have_mm) {
 		kthread_unuse_mm(mm);
 		mmput(mm);

@@ -15,6 +15,7 @@
 #define HB_VRING_DESC_F_WRITE		2
 #define HB_VRING_DESC_F_INDIRECT	4
 #define HB_VRING_AVAIL_F_NO_INTERRUPT	1
+#define HB_VRING_USED_F_NO_NOTIFY	1
 
 /* An indirect table may hold at most this many descriptors. */
 #define HB_RING_MAX_INDIRECT		1024
@@ -100,6 +101,7 @@ struct hb_ring {
 	atomic64_t polls_hit;		/* a poll found the next buffer */
 	atomic64_t polls_missed;	/* it ran out: the worker slept */
 
+	bool kicks_off;			/* NO_NOTIFY set (no EVENT_IDX) */
 	u64 poll_ns;			/* this ring's poll window */
 	ktime_t idle_since;		/* asleep since, 0 when awake */
 
