@@ -398,15 +398,13 @@ pop:
  * Without EVENT_IDX the driver kicks unless the used ring's flags say
  * NO_NOTIFY (virtio 2.7.10): set while the worker is awake, so a busy or
  * polled queue takes no kicks, as vhost does. With EVENT_IDX, avail_event
- * left behind does the same.
+ * left behind does the same. Written on every wake-up, not remembered: the
+ * driver may have (re)initialised its rings since.
  */
 static void hb_ring_disable_kicks(struct hb_ring *ring)
 {
-	if ((ring->features & HB_RING_F_EVENT_IDX) || ring->kicks_off)
-		return;
-	if (hb_put_u16(ring->used_hva, HB_VRING_USED_F_NO_NOTIFY))
-		return;		/* process() finds the ring unusable */
-	ring->kicks_off = true;
+	if (!(ring->features & HB_RING_F_EVENT_IDX))
+		hb_put_u16(ring->used_hva, HB_VRING_USED_F_NO_NOTIFY);
 }
 
 /*
@@ -423,7 +421,6 @@ static bool hb_ring_enable_kick(struct hb_ring *ring)
 				 ring->last_avail);
 	} else {
 		ret = hb_put_u16(ring->used_hva, 0);
-		ring->kicks_off = false;
 	}
 	if (ret) {
 		hb_ring_break(ring, HB_RING_ERR_ADDR);
@@ -522,8 +519,8 @@ static int hb_ring_worker(void *data)
 	}
 	__set_current_state(TASK_RUNNING);
 	/* Whoever takes the queue over next wants the driver's kicks. */
-	if (have_mm && ring->kicks_off && !hb_put_u16(ring->used_hva, 0))
-		ring->kicks_off = false;
+	if (have_mm && !(ring->features & HB_RING_F_EVENT_IDX))
+		hb_put_u16(ring->used_hva, 0);
 	if (have_mm) {
 		kthread_unuse_mm(mm);
 		mmput(mm);

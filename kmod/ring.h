@@ -101,7 +101,6 @@ struct hb_ring {
 	atomic64_t polls_hit;		/* a poll found the next buffer */
 	atomic64_t polls_missed;	/* it ran out: the worker slept */
 
-	bool kicks_off;			/* NO_NOTIFY set (no EVENT_IDX) */
 	u64 poll_ns;			/* this ring's poll window */
 	ktime_t idle_since;		/* asleep since, 0 when awake */
 
