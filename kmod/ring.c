@@ -452,7 +452,7 @@ static bool hb_ring_poll_avail(struct hb_ring *ring, u64 window)
 /*
  * The ring ran dry. A guest that keeps the queue busy posts its next
  * buffer microseconds later: polling for it (with the guest's kicks still
- * suppressed, since avail_event is left behind) spares the guest an exit
+ * held off, see hb_ring_disable_kicks()) spares the guest an exit
  * and the worker a sleep and a wake-up, which is what vhost's busy polling
  * is for. Returns true when there is work again.
  */
@@ -843,10 +843,15 @@ static int hb_ring_setup(struct hb_ring *ring, const struct hb_ring_config *c)
 
 	ring->iov = kvmalloc_array(c->num + HB_RING_MAX_INDIRECT,
 				   sizeof(*ring->iov), GFP_KERNEL_ACCOUNT);
-	ring->bounce = kvmalloc(HB_RING_BOUNCE_SIZE, GFP_KERNEL_ACCOUNT);
-	ring->poll_ns = READ_ONCE(ring_poll_ns);
-	if (!ring->iov || !ring->bounce)
+	if (!ring->iov)
 		return -ENOMEM;
+	/* Only the fd backends stage data; the loopback copies in place. */
+	if (c->backend != HB_RING_BACKEND_LOOPBACK) {
+		ring->bounce = kvmalloc(HB_RING_BOUNCE_SIZE, GFP_KERNEL_ACCOUNT);
+		if (!ring->bounce)
+			return -ENOMEM;
+	}
+	ring->poll_ns = READ_ONCE(ring_poll_ns);
 
 	if (c->call_fd >= 0) {
 		ring->call = eventfd_ctx_fdget(c->call_fd);
