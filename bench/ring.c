@@ -15,8 +15,8 @@
  * flight (round trips), the guest polling the used ring; and two where it
  * sleeps in HLT until the device interrupts it: hyperbox's irqfd, KVM's
  * irqfd routed as an MSI to its in-kernel local APIC. Prints messages/s and
- * MB/s (payload, one way) per hypervisor and the ratios hyperbox/KVM; the issue's target is >= 1.5x
- * KVM's messages/s. With neither flag it measures whatever is available
+ * MB/s (payload, one way) per hypervisor and the ratios hyperbox/KVM; the
+ * issue's target is >= 1.5x KVM's messages/s. With neither flag it measures whatever is available
  * (hyperbox.ko and kvm-amd can be loaded together: each enables SVM only
  * while it has VMs). Under QEMU TCG the numbers measure emulated path
  * length, not hardware.

@@ -82,9 +82,9 @@ int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 /*
  * The same from the exit fast path (interrupts off, guest mode): without
  * the hardware's copy the instruction is read through the nested page
- * table. Returns -EAGAIN when
- * anything is unusual (the instruction crosses a page, does not decode),
- * leaving the exit to hb_exit_mmio() and its full error reporting.
+ * table. Returns -EAGAIN when anything is unusual (the instruction crosses
+ * a page, does not decode), leaving the exit to hb_exit_mmio() and its full
+ * error reporting.
  */
 int hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa, bool write)
 {

@@ -401,7 +401,6 @@ static void hb_svm_debugregs_to_guest(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 	}
 }
 
-/* Exits completed without leaving the interrupts-off region. */
 /*
  * DecodeAssists (APM vol. 2, "Decode Assists"): a nested page fault exit
  * carries up to 15 bytes fetched at the guest's RIP; none when that fetch
@@ -420,6 +419,7 @@ static int hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf, int len)
 	return n;
 }
 
+/* Exits completed without leaving the interrupts-off region. */
 static int hb_svm_fastpath(struct hb_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
