@@ -52,12 +52,12 @@ int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
 	return hb_guest_phys_access(vm, gpa, buf, len, false);
 }
 
-static int hb_read_phys(struct hb_vm *vm, bool atomic, u64 gpa, void *buf,
-			size_t len)
+static int hb_read_phys(struct hb_vcpu *vcpu, bool atomic, u64 gpa,
+			void *buf, size_t len)
 {
 	if (atomic)
-		return hb_tdp_read_atomic(vm, gpa, buf, len);
-	return hb_read_guest_phys(vm, gpa, buf, len);
+		return hb_tdp_read_atomic(vcpu, gpa, buf, len);
+	return hb_read_guest_phys(vcpu->vm, gpa, buf, len);
 }
 
 int hb_write_guest_phys(struct hb_vm *vm, u64 gpa, const void *buf,
@@ -90,9 +90,9 @@ static int hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
 		level = 4;
 	} else if (cr4 & X86_CR4_PAE) {
 		gva &= 0xffffffffULL;
-		ret = hb_read_phys(vcpu->vm, atomic,
-					 (cr3 & 0xffffffe0ULL) + 8 * (gva >> 30),
-					 &pte, 8);
+		ret = hb_read_phys(vcpu, atomic,
+				   (cr3 & 0xffffffe0ULL) + 8 * (gva >> 30),
+				   &pte, 8);
 		if (ret)
 			return ret;
 		if (!(pte & HB_PTE_P))
@@ -103,8 +103,8 @@ static int hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
 		u32 e32 = 0;
 
 		gva &= 0xffffffffULL;
-		ret = hb_read_phys(vcpu->vm, atomic, (cr3 & 0xfffff000ULL) +
-					 4 * (gva >> 22), &e32, 4);
+		ret = hb_read_phys(vcpu, atomic, (cr3 & 0xfffff000ULL) +
+				   4 * (gva >> 22), &e32, 4);
 		if (ret)
 			return ret;
 		if (!(e32 & HB_PTE_P))
@@ -116,8 +116,8 @@ static int hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
 			       (gva & 0x3fffff);
 			return 0;
 		}
-		ret = hb_read_phys(vcpu->vm, atomic, (e32 & 0xfffff000ULL) +
-					 4 * ((gva >> 12) & 0x3ff), &e32, 4);
+		ret = hb_read_phys(vcpu, atomic, (e32 & 0xfffff000ULL) +
+				   4 * ((gva >> 12) & 0x3ff), &e32, 4);
 		if (ret)
 			return ret;
 		if (!(e32 & HB_PTE_P))
@@ -129,9 +129,8 @@ static int hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
 	for (; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 
-		ret = hb_read_phys(vcpu->vm, atomic,
-					 table + 8 * ((gva >> shift) & 511),
-					 &pte, 8);
+		ret = hb_read_phys(vcpu, atomic,
+				   table + 8 * ((gva >> shift) & 511), &pte, 8);
 		if (ret)
 			return ret;
 		if (!(pte & HB_PTE_P))
@@ -230,7 +229,7 @@ int hb_fetch_insn_atomic(struct hb_vcpu *vcpu, u8 *buf, size_t len)
 
 	len = min_t(size_t, len, PAGE_SIZE - offset_in_page(linear));
 	if (hb_walk(vcpu, linear, &gpa, true) ||
-	    hb_tdp_read_atomic(vcpu->vm, gpa, buf, len))
+	    hb_tdp_read_atomic(vcpu, gpa, buf, len))
 		return 0;
 	return len;
 }

@@ -51,6 +51,19 @@ struct hb_tdp {
 	unsigned long nr_mapped;
 };
 
+/*
+ * Guest pages the exit fast path read lately (its guest page-table walks
+ * and instruction fetches), so that it need not walk the nested page
+ * table each time. An entry holds while the vCPU's tdp_gen_seen does.
+ */
+#define HB_TDP_CACHE_BITS	4
+
+struct hb_tdp_cache_entry {
+	u64 gfn;
+	u64 gen;
+	void *page;		/* kernel mapping of the pinned page */
+};
+
 /* What the vCPU owes the guest when userspace re-enters HB_RUN. */
 enum hb_pending_completion {
 	HB_COMPLETE_NONE,
@@ -115,6 +128,7 @@ struct hb_vcpu {
 	/* IN_GUEST while between the final checks and the exit. */
 	int mode;
 	u64 tdp_gen_seen;
+	struct hb_tdp_cache_entry tdp_cache[1 << HB_TDP_CACHE_BITS];
 
 	enum hb_pending_completion pending;
 	struct hb_pio_state pio;
@@ -301,7 +315,7 @@ int hb_tdp_init(struct hb_vm *vm);
 void hb_tdp_destroy(struct hb_vm *vm);
 void hb_tdp_unmap_range(struct hb_vm *vm, u64 gfn, u64 npages);
 int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write);
-int hb_tdp_read_atomic(struct hb_vm *vm, u64 gpa, void *buf, size_t len);
+int hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf, size_t len);
 
 /* guest_mem.c */
 int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len);

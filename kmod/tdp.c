@@ -10,6 +10,7 @@
  * the process unmaps it. Pins are dropped only after every vCPU has been
  * forced out of the guest and will flush its TLB before re-entry.
  */
+#include <linux/hash.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -164,25 +165,50 @@ out:
 }
 
 /*
+ * The kernel mapping of the page behind @gfn, for the atomic reader: from
+ * the vCPU's cache when an entry of this generation holds it, else from
+ * the nested page table. A page in either stays pinned until this vCPU
+ * has left its guest-mode region (see hb_tdp_read_atomic()), and every
+ * unmap bumps tdp_gen, which a vCPU reads again before each entry: an
+ * entry of an older generation is never used.
+ */
+static void *hb_tdp_page_atomic(struct hb_vcpu *vcpu, u64 gfn)
+{
+	struct hb_tdp_cache_entry *e;
+	u64 *leaf, pte;
+
+	e = &vcpu->tdp_cache[hash_64(gfn, HB_TDP_CACHE_BITS)];
+	if (e->page && e->gfn == gfn && e->gen == vcpu->tdp_gen_seen)
+		return e->page;
+	leaf = hb_tdp_leaf(vcpu->vm, gfn << PAGE_SHIFT, false);
+	pte = leaf ? READ_ONCE(*leaf) : 0;
+	if (!hb_ops->tdp_present(pte))
+		return NULL;
+	e->gfn = gfn;
+	e->gen = vcpu->tdp_gen_seen;
+	e->page = hb_pte_table(pte);
+	return e->page;
+}
+
+/*
  * Read guest memory through the nested page table, for code that runs
  * with interrupts off in the vCPU's guest-mode region (the exit fast
  * path): a mapped page stays pinned until every vCPU has acknowledged the
  * unmap IPI, which this CPU cannot do before it leaves that region.
  */
-int hb_tdp_read_atomic(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
+int hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf, size_t len)
 {
 	lockdep_assert_irqs_disabled();
 	while (len) {
 		size_t chunk = min_t(size_t, len, PAGE_SIZE - offset_in_page(gpa));
-		u64 *leaf, pte;
+		u8 *page;
 
 		if (gpa >> HB_GPA_BITS)
 			return -EFAULT;
-		leaf = hb_tdp_leaf(vm, gpa, false);
-		pte = leaf ? READ_ONCE(*leaf) : 0;
-		if (!hb_ops->tdp_present(pte))
+		page = hb_tdp_page_atomic(vcpu, gpa >> PAGE_SHIFT);
+		if (!page)
 			return -EFAULT;
-		memcpy(buf, (u8 *)hb_pte_table(pte) + offset_in_page(gpa), chunk);
+		memcpy(buf, page + offset_in_page(gpa), chunk);
 		gpa += chunk;
 		buf += chunk;
 		len -= chunk;

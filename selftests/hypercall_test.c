@@ -122,3 +122,55 @@ HB_TEST(vmcall_and_vmmcall_are_both_hypercalls)
 	vcpu_run_expect_done(vcpu);
 	vm_free(vm);
 }
+
+/*
+ * Code in an extra slot that the test replaces under the guest. Without
+ * next-RIP save (QEMU) the in-kernel hypercall's fast path reads the
+ * instruction to find where it ends, through a per-vCPU cache of guest
+ * page mappings; once the slot is replaced it must read the new page:
+ * the prefix there makes the VMMCALL one byte longer, and a stale read
+ * would resume the guest inside it.
+ */
+#define SWAP_CODE_GPA	EXTRA_SLOT_GPA
+
+static const uint8_t ping_code_plain[] = {
+	0x48, 0x89, 0xf8,		/* mov %rdi, %rax: number */
+	0x48, 0x89, 0xf7,		/* mov %rsi, %rdi: argument */
+	0x0f, 0x01, 0xd9,		/* vmmcall */
+	0xc3,				/* ret */
+};
+
+static const uint8_t ping_code_prefixed[] = {
+	0x48, 0x89, 0xf8,
+	0x48, 0x89, 0xf7,
+	0x66, 0x0f, 0x01, 0xd9,		/* vmmcall, operand-size prefix */
+	0xc3,
+};
+
+static void guest_call_swapped_code(void)
+{
+	uint64_t (*ping)(uint64_t nr, uint64_t arg) = (void *)SWAP_CODE_GPA;
+
+	GUEST_ASSERT_EQ(ping(HB_HC_PING, 41), 42);
+	GUEST_ASSERT_EQ(ping(HB_HC_PING, 42), 43);
+	GUEST_SYNC(1);
+	GUEST_ASSERT_EQ(ping(HB_HC_PING, 99), 100);
+	GUEST_ASSERT_EQ(ping(HB_HC_PING, 100), 101);
+}
+
+HB_TEST(a_replaced_code_page_is_read_anew)
+{
+	struct vm *vm = vm_create(VMM_MODE_LONG);
+	struct vcpu *vcpu = vm_vcpu_add(vm, 0, guest_call_swapped_code);
+	void *code;
+
+	code = vm_add_slot(vm, 1, 0, SWAP_CODE_GPA, 0x1000);
+	memcpy(code, ping_code_plain, sizeof(ping_code_plain));
+	vcpu_run_expect_sync(vcpu, 1);
+
+	/* Re-defining slot 1 replaces it: unmapped, then the new pages. */
+	code = vm_add_slot(vm, 1, 0, SWAP_CODE_GPA, 0x1000);
+	memcpy(code, ping_code_prefixed, sizeof(ping_code_prefixed));
+	vcpu_run_expect_done(vcpu);
+	vm_free(vm);
+}
