@@ -71,19 +71,28 @@ void hb_requeue_nmi(struct hb_vcpu *vcpu)
  * INHIBIT_IRQ/TF/RF handling for VMRUN"): an exit between the STI and
  * the HLT lost the guest its wake-up there.
  */
-void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+/*
+ * Out of line: the kernel may zero every stack variable on entry
+ * (INIT_STACK_ALL_ZERO), and the caller runs before every guest entry.
+ */
+static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
 {
 	struct hb_sregs s;
+
+	hb_ops->get_sregs(vcpu, &s);
+	return !s.ss.dpl;
+}
+
+void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+{
 	u8 op;
 
+	/* HLT outside ring 0 is a #GP, which the guest must see. */
 	if ((!vcpu->irq.queued && !hb_irqfd_pending(vcpu)) ||
 	    vcpu->irq.injected || vcpu->nmi.injected ||
 	    vcpu->exception.pending || !(vcpu->rflags & HB_RFLAGS_IF) ||
-	    hb_fetch_insn(vcpu, &op, 1) != 1 || op != HB_OPCODE_HLT)
-		return;
-	/* HLT outside ring 0 is a #GP, which the guest must see. */
-	hb_ops->get_sregs(vcpu, &s);
-	if (s.ss.dpl)
+	    hb_fetch_insn(vcpu, &op, 1) != 1 || op != HB_OPCODE_HLT ||
+	    !hb_guest_in_ring0(vcpu))
 		return;
 	hb_skip_insn(vcpu, vcpu->rip + 1);
 }
@@ -92,6 +101,13 @@ void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
 void hb_inject_events(struct hb_vcpu *vcpu)
 {
 	bool want_irq_window;
+
+	/* Nothing to deliver, no window asked for: one test, no calls. */
+	if (!(vcpu->irq.queued | vcpu->irq.injected | vcpu->nmi.pending |
+	      vcpu->nmi.injected | vcpu->exception.pending |
+	      READ_ONCE(vcpu->run->request_interrupt_window)) &&
+	    !hb_irqfd_pending(vcpu))
+		return;
 
 	/* An irqfd's vector takes the free slot; the rest wait their turn. */
 	if (!vcpu->irq.queued && !vcpu->irq.injected) {

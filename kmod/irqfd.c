@@ -189,17 +189,14 @@ void hb_irqfd_free_all(struct hb_vm *vm)
 	mutex_unlock(&vm->irqfd_lock);
 }
 
-bool hb_irqfd_pending(struct hb_vcpu *vcpu)
-{
-	return !bitmap_empty(vcpu->vm->irr[vcpu->id], 256);
-}
-
 /* The highest raised vector, cleared; -1 if none. */
 int hb_irqfd_take(struct hb_vcpu *vcpu)
 {
 	unsigned long *irr = vcpu->vm->irr[vcpu->id];
 	int vector;
 
+	if (!hb_irqfd_pending(vcpu))
+		return -1;
 	for (;;) {
 		vector = find_last_bit(irr, 256);
 		if (vector >= 256)

@@ -215,10 +215,14 @@ static long hb_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 
-	switch (cmd) {
-	case HB_RUN:
+	/* The hot one first, not at the end of the switch's compare tree. */
+	if (likely(cmd == HB_RUN)) {
 		ret = arg ? -EINVAL : hb_vcpu_run(vcpu);
-		break;
+		mutex_unlock(&vcpu->mutex);
+		return ret;
+	}
+
+	switch (cmd) {
 	case HB_GET_REGS: {
 		struct hb_regs r;
 
