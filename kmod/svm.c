@@ -450,18 +450,16 @@ static int hb_svm_fastpath(struct hb_vcpu *vcpu)
 		else
 			hb_exit_rdmsr(vcpu, next);
 		return HB_FAST_REENTER;
-	case SVM_EXIT_IOIO: {
-		u32 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-		u64 val = vcpu->regs[HB_RAX] & (BIT_ULL(8 * size) - 1);
-
-		/* An OUT to a doorbell: signal its eventfd, go straight back. */
-		if ((info & (SVM_IOIO_TYPE_MASK | SVM_IOIO_STR_MASK)) ||
-		    !hb_doorbell_write(vcpu->vm, true, info >> 16, size, val))
+	case SVM_EXIT_IOIO:
+		/*
+		 * A doorbell is signalled and the guest goes straight back;
+		 * any other port's exit is ready for userspace from here.
+		 * String I/O reads guest memory: the slow path.
+		 */
+		if (info & SVM_IOIO_STR_MASK)
 			return HB_FAST_NONE;
-		hb_stat_exit(HB_STAT_EXIT_IO);
-		hb_skip_insn(vcpu, vmcb->control.exit_info_2);
-		return HB_FAST_REENTER;
-	}
+		return hb_svm_handle_ioio(vcpu, vmcb) ? HB_FAST_REENTER :
+							HB_FAST_USER;
 	case SVM_EXIT_NPF: {
 		u64 gpa = vmcb->control.exit_info_2;
 		int ret;
