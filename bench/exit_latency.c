@@ -36,10 +36,16 @@ static const char *const kind_names[NR_KINDS] = {
 	"pio-exit", "hypercall", "mmio-exit",
 };
 
+/* 64-bit first: what OS guests run, and what the targets are about. */
+static const enum bench_mode bench_modes[] = { BENCH_LONG_MODE,
+					       BENCH_REAL_MODE };
+#define NR_MODES	2
+static const char *const mode_suffix[NR_MODES] = { "", "-real" };
+
 struct result {
 	const struct bench_backend *be;
 	int failed;
-	double us[NR_KINDS];	/* fastest batch */
+	double us[NR_MODES][NR_KINDS];	/* fastest batch; 0: not measured */
 };
 
 static double now_us(void)
@@ -74,21 +80,57 @@ static uint16_t blob_offset(const char *entry)
 	return (uint16_t)(entry - guest_blob_start);
 }
 
+/* Where @kind's loop starts in the blob, for @mode. */
+static uint16_t loop_entry(enum bench_mode mode, int kind)
+{
+	static const char *const entries[2][NR_KINDS] = {
+		[BENCH_REAL_MODE] = { guest_pio_loop, guest_hypercall_loop,
+				      guest_mmio_loop },
+		[BENCH_LONG_MODE] = { guest64_pio_loop, guest64_hypercall_loop,
+				      guest64_mmio_loop },
+	};
+
+	return blob_offset(entries[mode][kind]);
+}
+
+/* A legacy segment descriptor, flat: base 0, limit 4 GiB (APM vol. 2, 4.7). */
+static uint64_t flat_descriptor(uint8_t access, uint8_t flags)
+{
+	return 0xffffull | (uint64_t)access << 40 | 0xfull << 48 |
+	       (uint64_t)flags << 52;
+}
+
+void bench_guest_image(void *mem)
+{
+	uint64_t *gdt = (uint64_t *)((char *)mem + GUEST_GDT_GPA);
+	uint64_t *pml4 = (uint64_t *)((char *)mem + GUEST_PML4_GPA);
+	uint64_t *pdpt = (uint64_t *)((char *)mem + GUEST_PDPT_GPA);
+	uint64_t *pd = (uint64_t *)((char *)mem + GUEST_PD_GPA);
+	const uint64_t present_rw = 0x3, large = 0x80;
+
+	memcpy((char *)mem + GUEST_CODE_GPA, guest_blob_start,
+	       guest_blob_end - guest_blob_start);
+	gdt[GUEST_SEL_CODE / 8] = flat_descriptor(0x9b, 0xa);	/* G, L */
+	gdt[GUEST_SEL_DATA / 8] = flat_descriptor(0x93, 0xc);	/* G, D */
+	pml4[0] = GUEST_PDPT_GPA | present_rw;
+	pdpt[0] = GUEST_PD_GPA | present_rw;
+	pd[0] = 0 | present_rw | large;
+}
+
 /*
  * One batch of @n PIO or MMIO round trips (@kind); returns microseconds per
  * round trip.
  */
 static int exit_loop_batch(const struct bench_backend *be,
-			   struct bench_vcpu *v, int kind, unsigned int n,
-			   double *us)
+			   struct bench_vcpu *v, enum bench_mode mode,
+			   int kind, unsigned int n, double *us)
 {
 	struct bench_exit exit;
 	double t0;
 	unsigned int i;
 	int ret;
 
-	ret = be->set_entry(v, blob_offset(kind == MMIO ? guest_mmio_loop :
-					   guest_pio_loop), 0, 0);
+	ret = be->set_entry(v, loop_entry(mode, kind), 0, 0);
 	if (ret)
 		return ret;
 	t0 = now_us();
@@ -106,13 +148,14 @@ static int exit_loop_batch(const struct bench_backend *be,
 
 /* @n in-kernel hypercalls, then one exit to say the loop is done. */
 static int hypercall_batch(const struct bench_backend *be,
-			   struct bench_vcpu *v, unsigned int n, double *us)
+			   struct bench_vcpu *v, enum bench_mode mode,
+			   unsigned int n, double *us)
 {
 	struct bench_exit exit;
 	double t0;
 	int ret;
 
-	ret = be->set_entry(v, blob_offset(guest_hypercall_loop), n,
+	ret = be->set_entry(v, loop_entry(mode, HYPERCALL), n,
 			    be->in_kernel_hypercall);
 	if (ret)
 		return ret;
@@ -128,120 +171,155 @@ static int hypercall_batch(const struct bench_backend *be,
 
 /* One batch of @n round trips of @kind, the vCPU redirected to its loop. */
 static int measure_batch(const struct bench_backend *be, struct bench_vcpu *v,
-			 int kind, unsigned int n, double *us)
+			 enum bench_mode mode, int kind, unsigned int n,
+			 double *us)
 {
-	return kind == HYPERCALL ? hypercall_batch(be, v, n, us) :
-				   exit_loop_batch(be, v, kind, n, us);
+	return kind == HYPERCALL ? hypercall_batch(be, v, mode, n, us) :
+				   exit_loop_batch(be, v, mode, kind, n, us);
 }
 
-static void report_error(const struct bench_backend *be, int kind, int ret)
+static void report_error(const struct bench_backend *be, int m, int kind,
+			 int ret)
 {
 	if (ret == -EPROTO)
-		fprintf(stderr, "exit-latency: %s %s: unexpected exit %u (port %d)\n",
-			be->name, kind_names[kind], last_exit.reason,
-			last_exit.port);
+		fprintf(stderr, "exit-latency: %s %s%s: unexpected exit %u (port %d)\n",
+			be->name, kind_names[kind], mode_suffix[m],
+			last_exit.reason, last_exit.port);
 	else
-		fprintf(stderr, "exit-latency: %s %s on %s: %s\n", be->name,
-			kind_names[kind], be->device, strerror(-ret));
+		fprintf(stderr, "exit-latency: %s %s%s on %s: %s\n", be->name,
+			kind_names[kind], mode_suffix[m], be->device,
+			strerror(-ret));
 }
 
 /*
- * One backend at a time on one VM: a warm-up batch per exit kind (fault in
- * guest pages, settle TCG), then BATCHES rounds of every kind; the fastest
- * batch counts. Not batch by batch in turns with fresh VMs: every KVM VM
- * created or destroyed flips a static key in __schedule, and QEMU 7.2's
- * multi-threaded TCG was seen to keep running the INT3 of such a patch
- * after it was done, wedging the guest (see bench/ring.c).
+ * One backend at a time on one VM, in each guest mode in turn: a warm-up
+ * batch per exit kind (fault in guest pages, settle TCG), then BATCHES
+ * rounds of every kind; the fastest batch counts. Not batch by batch in
+ * turns with fresh VMs: every KVM VM created or destroyed flips a static
+ * key in __schedule, and QEMU 7.2's multi-threaded TCG was seen to keep
+ * running the INT3 of such a patch after it was done, wedging the guest
+ * (see bench/ring.c).
  */
-static void bench_backend(struct result *res, unsigned int n, int only)
+static int bench_mode(struct result *res, struct bench_vcpu *v, int m,
+		      unsigned int n, int only)
 {
 	const struct bench_backend *be = res->be;
-	struct bench_vcpu *v;
+	enum bench_mode mode = bench_modes[m];
 	unsigned int round;
 	double us;
 	int kind, ret;
 
-	ret = be->create(&v, guest_blob_start,
-			 guest_blob_end - guest_blob_start);
-	if (ret) {
-		report_error(be, PIO, ret);
-		res->failed = 1;
-		return;
-	}
+	ret = be->set_mode(v, mode);
+	if (ret)
+		report_error(be, m, PIO, ret);
 	for (kind = 0; kind < NR_KINDS && !ret; kind++) {
 		if (only >= 0 && kind != only)
 			continue;
-		ret = measure_batch(be, v, kind, 100, &us);
+		ret = measure_batch(be, v, mode, kind, 100, &us);
 		if (ret)
-			report_error(be, kind, ret);
+			report_error(be, m, kind, ret);
 	}
 	for (round = 0; round < BATCHES && !ret; round++) {
 		for (kind = 0; kind < NR_KINDS && !ret; kind++) {
 			if (only >= 0 && kind != only)
 				continue;
-			ret = measure_batch(be, v, kind, n / BATCHES, &us);
+			ret = measure_batch(be, v, mode, kind, n / BATCHES, &us);
 			if (ret)
-				report_error(be, kind, ret);
-			else if (!res->us[kind] || us < res->us[kind])
-				res->us[kind] = us;
+				report_error(be, m, kind, ret);
+			else if (!res->us[m][kind] || us < res->us[m][kind])
+				res->us[m][kind] = us;
 		}
 	}
-	be->destroy(v);
-	res->failed = ret != 0;
-	for (kind = 0; kind < NR_KINDS && !ret; kind++)
-		if (res->us[kind])
-			printf("%s %s %.3f us\n", be->name, kind_names[kind],
-			       res->us[kind]);
+	return ret;
+}
+
+static void bench_backend(struct result *res, const int *want_mode,
+			  unsigned int n, int only)
+{
+	struct bench_vcpu *v;
+	int m, kind, ret;
+
+	ret = res->be->create(&v);
+	if (ret) {
+		report_error(res->be, 0, PIO, ret);
+		res->failed = 1;
+		return;
+	}
+	for (m = 0; m < NR_MODES && !res->failed; m++)
+		if (want_mode[m] && bench_mode(res, v, m, n, only))
+			res->failed = 1;
+	res->be->destroy(v);
+	for (m = 0; m < NR_MODES && !res->failed; m++)
+		for (kind = 0; kind < NR_KINDS; kind++)
+			if (res->us[m][kind])
+				printf("%s %s%s %.3f us\n", res->be->name,
+				       kind_names[kind], mode_suffix[m],
+				       res->us[m][kind]);
 	fflush(stdout);
 }
 
 static void print_ratios(const struct result *hb, const struct result *kvm)
 {
-	int kind;
+	int m, kind;
 
-	printf("# %-10s %12s %12s %8s  (target <= %.1f)\n", "exit",
+	printf("# %-15s %12s %12s %8s  (target <= %.1f)\n", "exit",
 	       "hyperbox us", "kvm us", "ratio", TARGET_RATIO);
-	for (kind = 0; kind < NR_KINDS; kind++) {
-		double ratio = hb->us[kind] / kvm->us[kind];
+	for (m = 0; m < NR_MODES; m++) {
+		for (kind = 0; kind < NR_KINDS; kind++) {
+			double h = hb->us[m][kind], k = kvm->us[m][kind];
+			char name[32];
 
-		if (!hb->us[kind] || !kvm->us[kind])
-			continue;	/* not measured (--only) */
-		printf("ratio %s %.3f\n", kind_names[kind], ratio);
-		printf("# %-10s %12.3f %12.3f %8.3f  %s\n", kind_names[kind],
-		       hb->us[kind], kvm->us[kind], ratio,
-		       ratio <= TARGET_RATIO ? "meets target" : "above target");
+			if (!h || !k)
+				continue;	/* not measured (--only, --mode) */
+			snprintf(name, sizeof(name), "%s%s", kind_names[kind],
+				 mode_suffix[m]);
+			printf("ratio %s %.3f\n", name, h / k);
+			printf("# %-15s %12.3f %12.3f %8.3f  %s\n", name, h, k,
+			       h / k, h / k <= TARGET_RATIO ? "meets target" :
+							      "above target");
+		}
 	}
 }
 
 /*
  * A port I/O exit goes out to userspace and back, a hypercall stays in
  * the kernel: their quotient is what leaving the kernel costs. Printed
- * for every hypervisor measured, so a run without a peer (VMX under
- * Bochs) has a ratio too.
+ * for every hypervisor measured (first guest mode measured), so a run
+ * without a peer (VMX under Bochs) has a ratio too.
  */
 static void print_kernel_exit_cost(const struct result *res)
 {
-	if (!res->us[PIO] || !res->us[HYPERCALL])
+	int m;
+
+	for (m = 0; m < NR_MODES; m++) {
+		double pio = res->us[m][PIO], hc = res->us[m][HYPERCALL];
+
+		if (!pio || !hc)
+			continue;
+		printf("userspace-cost %s %.2f\n", res->be->name, pio / hc);
+		printf("# %s: a PIO exit to userspace takes %.2fx an in-kernel hypercall\n",
+		       res->be->name, pio / hc);
 		return;
-	printf("userspace-cost %s %.2f\n", res->be->name,
-	       res->us[PIO] / res->us[HYPERCALL]);
-	printf("# %s: a PIO exit to userspace takes %.2fx an in-kernel hypercall\n",
-	       res->be->name, res->us[PIO] / res->us[HYPERCALL]);
+	}
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS] [--only EXIT]\n"
+		"                    [--mode long|real]\n"
 		"Prints '<hypervisor> <exit> <microseconds> us' lines,\n"
 		"'userspace-cost <hypervisor> <pio-exit/hypercall>' for each, and\n"
 		"'ratio <exit> <hyperbox/kvm>' when both were measured.\n"
-		"--only measures one exit kind (pio-exit, hypercall or mmio-exit).\n");
+		"--only measures one exit kind (pio-exit, hypercall or mmio-exit).\n"
+		"--mode long|real: only the guest in 64-bit mode with paging, or only\n"
+		"in real mode (names end in -real); default: both.\n");
 }
 
 int main(int argc, char **argv)
 {
 	const struct bench_backend *backends[] = { &bench_hyperbox, &bench_kvm };
-	int want[2] = { 0, 0 }, failed = 0, only = -1, i, k;
+	int want[2] = { 0, 0 }, want_mode[NR_MODES] = { 1, 1 };
+	int failed = 0, only = -1, i, k;
 	unsigned int n = DEFAULT_ROUND_TRIPS, nr = 0, b;
 	struct result res[2] = { 0 };
 
@@ -262,6 +340,17 @@ int main(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "long")) {
+				want_mode[1] = 0;
+			} else if (!strcmp(argv[i], "real")) {
+				want_mode[0] = 0;
+			} else {
+				fprintf(stderr, "exit-latency: no guest mode `%s` (long or real)\n",
+					argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -274,8 +363,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exit-latency: -n must be at least %d\n", BATCHES);
 		return 2;
 	}
-	printf("# exit-latency: %u round trips per exit kind in %d batches (fastest counts), real-mode guest\n",
-	       n, BATCHES);
+	printf("# exit-latency: %u round trips per exit kind in %d batches (fastest counts);\n"
+	       "# the guest %s%s%s\n", n, BATCHES,
+	       want_mode[0] ? "in 64-bit mode with paging" : "",
+	       want_mode[0] && want_mode[1] ? ", then " : "",
+	       want_mode[1] ? "in real mode (names end in -real)" : "");
 	for (b = 0; b < 2; b++) {
 		/* Without flags: whatever exists; absence is no failure then. */
 		if (!want[0] && !want[1] && access(backends[b]->device, F_OK)) {
@@ -287,7 +379,7 @@ int main(int argc, char **argv)
 			res[nr++].be = backends[b];
 	}
 	for (b = 0; b < nr; b++)
-		bench_backend(&res[b], n, only);
+		bench_backend(&res[b], want_mode, n, only);
 	for (b = 0; b < nr; b++) {
 		failed |= res[b].failed;
 		print_kernel_exit_cost(&res[b]);

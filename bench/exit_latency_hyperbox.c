@@ -25,20 +25,18 @@ static void hb_destroy(struct bench_vcpu *b)
 	free(b);
 }
 
-static int real_mode_sregs(struct hb_vcpu *vcpu)
+static int hb_set_mode(struct bench_vcpu *b, enum bench_mode mode)
 {
 	struct hb_sregs sregs;
-	int ret = hb_vcpu_get_sregs(vcpu, &sregs);
+	int ret = hb_vcpu_get_sregs(&b->vcpu, &sregs);
 
 	if (ret)
 		return ret;
-	/* Reset state is real mode; only move CS from the BIOS to 0. */
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	return hb_vcpu_set_sregs(vcpu, &sregs);
+	BENCH_SET_SREGS(sregs, mode);
+	return hb_vcpu_set_sregs(&b->vcpu, &sregs);
 }
 
-static int hb_create(struct bench_vcpu **out, const char *blob, size_t len)
+static int hb_create(struct bench_vcpu **out)
 {
 	struct bench_vcpu *b = calloc(1, sizeof(*b));
 	int ret;
@@ -60,16 +58,17 @@ static int hb_create(struct bench_vcpu **out, const char *blob, size_t len)
 		ret = -errno;
 		goto err;
 	}
-	memcpy((char *)b->mem + GUEST_CODE_GPA, blob, len);
+	bench_guest_image(b->mem);
 	/* On Intel the hypercall instruction is VMCALL (0f 01 c1). */
-	if (hb_check_extension(b->sys_fd, HB_CAP_VMX) > 0)
-		((char *)b->mem)[GUEST_CODE_GPA + 2 +
-				 (guest_hypercall_insn - guest_blob_start)] = 0xc1;
+	if (hb_check_extension(b->sys_fd, HB_CAP_VMX) > 0) {
+		char *code = (char *)b->mem + GUEST_CODE_GPA + 2;
+
+		code[guest_hypercall_insn - guest_blob_start] = 0xc1;
+		code[guest64_hypercall_insn - guest_blob_start] = 0xc1;
+	}
 	ret = hb_set_user_memory(b->vm_fd, 0, 0, 0, GUEST_MEM_SIZE, b->mem);
 	if (!ret)
 		ret = hb_vcpu_create(b->sys_fd, b->vm_fd, 0, &b->vcpu);
-	if (!ret)
-		ret = real_mode_sregs(&b->vcpu);
 	if (ret)
 		goto err;
 	*out = b;
@@ -112,6 +111,7 @@ const struct bench_backend bench_hyperbox = {
 	.name = "hyperbox",
 	.device = HB_DEVICE_PATH,
 	.create = hb_create,
+	.set_mode = hb_set_mode,
 	.set_entry = hb_set_entry,
 	.run = hb_run,
 	.destroy = hb_destroy,

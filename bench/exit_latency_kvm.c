@@ -46,12 +46,32 @@ static void kvm_destroy(struct bench_vcpu *b)
 	free(b);
 }
 
-static int kvm_setup(struct bench_vcpu *b, const char *blob, size_t len)
+/*
+ * KVM's vCPUs start with an empty CPUID, and KVM refuses EFER.LME for a
+ * guest without long mode in it: give it what KVM supports, as VMMs do.
+ */
+static int kvm_set_cpuid(struct bench_vcpu *b)
+{
+	const int max = 128;
+	struct kvm_cpuid2 *cpuid;
+	int ret;
+
+	cpuid = calloc(1, sizeof(*cpuid) + max * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return -ENOMEM;
+	cpuid->nent = max;
+	ret = xioctl(b->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+	if (!ret)
+		ret = xioctl(b->vcpu_fd, KVM_SET_CPUID2, cpuid);
+	free(cpuid);
+	return ret;
+}
+
+static int kvm_setup(struct bench_vcpu *b)
 {
 	struct kvm_userspace_memory_region region = {
 		.memory_size = GUEST_MEM_SIZE,
 	};
-	struct kvm_sregs sregs;
 	int ret;
 
 	b->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -66,7 +86,7 @@ static int kvm_setup(struct bench_vcpu *b, const char *blob, size_t len)
 		b->mem = NULL;
 		return -errno;
 	}
-	memcpy((char *)b->mem + GUEST_CODE_GPA, blob, len);
+	bench_guest_image(b->mem);
 	region.userspace_addr = (uintptr_t)b->mem;
 	ret = xioctl(b->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
 	if (ret)
@@ -84,16 +104,21 @@ static int kvm_setup(struct bench_vcpu *b, const char *blob, size_t len)
 		b->run = NULL;
 		return -errno;
 	}
-	ret = xioctl(b->vcpu_fd, KVM_GET_SREGS, &sregs);
+	return kvm_set_cpuid(b);
+}
+
+static int kvm_set_mode(struct bench_vcpu *b, enum bench_mode mode)
+{
+	struct kvm_sregs sregs;
+	int ret = xioctl(b->vcpu_fd, KVM_GET_SREGS, &sregs);
+
 	if (ret)
 		return ret;
-	/* Reset state is real mode; only move CS from the BIOS to 0. */
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
+	BENCH_SET_SREGS(sregs, mode);
 	return xioctl(b->vcpu_fd, KVM_SET_SREGS, &sregs);
 }
 
-static int kvm_create(struct bench_vcpu **out, const char *blob, size_t len)
+static int kvm_create(struct bench_vcpu **out)
 {
 	struct bench_vcpu *b = calloc(1, sizeof(*b));
 	int ret;
@@ -101,7 +126,7 @@ static int kvm_create(struct bench_vcpu **out, const char *blob, size_t len)
 	if (!b)
 		return -ENOMEM;
 	b->sys_fd = b->vm_fd = b->vcpu_fd = -1;
-	ret = kvm_setup(b, blob, len);
+	ret = kvm_setup(b);
 	if (ret) {
 		kvm_destroy(b);
 		return ret;
@@ -142,6 +167,7 @@ const struct bench_backend bench_kvm = {
 	.name = "kvm",
 	.device = "/dev/kvm",
 	.create = kvm_create,
+	.set_mode = kvm_set_mode,
 	.set_entry = kvm_set_entry,
 	.run = kvm_run_once,
 	.destroy = kvm_destroy,
