@@ -83,7 +83,7 @@ static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
 	return !s.ss.dpl;
 }
 
-void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
 {
 	u8 op;
 
@@ -98,7 +98,7 @@ void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
 }
 
 /* Called on entry with interrupts off. */
-void hb_inject_events(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_inject_events(struct hb_vcpu *vcpu)
 {
 	bool want_irq_window;
 
@@ -153,7 +153,7 @@ static bool hb_ready_for_interrupt(struct hb_vcpu *vcpu)
 }
 
 /* Userspace asked to hear when it may inject, and it may now. */
-bool hb_irq_window_exit(struct hb_vcpu *vcpu)
+bool __hb_exit_path hb_irq_window_exit(struct hb_vcpu *vcpu)
 {
 	if (!READ_ONCE(vcpu->run->request_interrupt_window) ||
 	    !hb_ready_for_interrupt(vcpu))
@@ -162,7 +162,7 @@ bool hb_irq_window_exit(struct hb_vcpu *vcpu)
 	return true;
 }
 
-void hb_fill_run_state(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_fill_run_state(struct hb_vcpu *vcpu)
 {
 	struct hb_run *run = vcpu->run;
 

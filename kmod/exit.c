@@ -41,7 +41,7 @@ static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
  * How many prefix bytes (legacy, then REX in 64-bit mode) start @insn, or
  * -1 if the @n bytes hold nothing else (SDM Vol. 2, 2.1 and 2.2.1).
  */
-int hb_insn_prefix_len(const u8 *insn, int n, enum hb_cpu_mode mode)
+int __hb_exit_path hb_insn_prefix_len(const u8 *insn, int n, enum hb_cpu_mode mode)
 {
 	int i;
 
@@ -142,7 +142,7 @@ static void hb_string_io_advance(struct hb_vcpu *vcpu, int reg)
 		hb_skip_insn(vcpu, pio->next_rip);
 }
 
-int hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
+int __hb_exit_path hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 		bool string, bool rep, u8 addr_bytes, u64 next_rip)
 {
 	struct hb_pio_state *pio = &vcpu->pio;
@@ -229,7 +229,7 @@ static int hb_complete_pio_in(struct hb_vcpu *vcpu)
 	return 1;
 }
 
-int hb_complete_userspace_io(struct hb_vcpu *vcpu)
+int __hb_exit_path hb_complete_userspace_io(struct hb_vcpu *vcpu)
 {
 	enum hb_pending_completion what = vcpu->pending;
 	int ret = 1;
@@ -254,7 +254,7 @@ int hb_complete_userspace_io(struct hb_vcpu *vcpu)
 }
 
 /* Numbers from HB_HC_KERNEL_BASE up are answered inside the module. */
-bool hb_hypercall_in_kernel(struct hb_vcpu *vcpu)
+bool __hb_exit_path hb_hypercall_in_kernel(struct hb_vcpu *vcpu)
 {
 	u64 nr = vcpu->regs[HB_RAX];
 
@@ -263,7 +263,7 @@ bool hb_hypercall_in_kernel(struct hb_vcpu *vcpu)
 	return nr >= HB_HC_KERNEL_BASE;
 }
 
-int hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
+int __hb_exit_path hb_exit_hypercall(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	static const int arg_regs[HB_HC_NR_ARGS] = {
 		HB_RDI, HB_RSI, HB_RDX, HB_R10, HB_R8, HB_R9,

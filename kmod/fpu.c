@@ -71,7 +71,7 @@ void hb_fpu_free(struct hb_vcpu *vcpu)
 }
 
 /* Preemption is off: kernel_fpu_begin() keeps it so until put_guest. */
-void hb_fpu_load_guest(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
 {
 	kernel_fpu_begin();
 	if (hb_fpu_use_xsave()) {
@@ -86,7 +86,7 @@ void hb_fpu_load_guest(struct hb_vcpu *vcpu)
 	}
 }
 
-void hb_fpu_put_guest(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
 {
 	if (hb_fpu_use_xsave()) {
 		u64 mask = hb_fpu_xsave_mask();

@@ -16,6 +16,15 @@
 #include <linux/eventfd.h>
 #include <linux/hyperbox.h>
 
+/*
+ * The code a guest exit runs through (the generic part and SVM's; VMX's
+ * own is not there yet), kept on a few pages of its own: spread over the
+ * module's text, one PIO round trip touched eleven. Each is an iTLB
+ * entry, and under QEMU, whose VMRUN and #VMEXIT flush its whole software
+ * TLB, a page walk on every exit.
+ */
+#define __hb_exit_path		__section(".text.hb_exit_path")
+
 #define HB_MAX_VCPUS		8
 #define HB_NR_MEMSLOTS		32
 /* A single slot may not exceed this: it bounds what one VM can pin. */

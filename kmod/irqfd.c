@@ -190,7 +190,7 @@ void hb_irqfd_free_all(struct hb_vm *vm)
 }
 
 /* The highest raised vector, cleared; -1 if none. */
-int hb_irqfd_take(struct hb_vcpu *vcpu)
+int __hb_exit_path hb_irqfd_take(struct hb_vcpu *vcpu)
 {
 	unsigned long *irr = vcpu->vm->irr[vcpu->id];
 	int vector;

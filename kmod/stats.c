@@ -38,7 +38,7 @@ struct dentry *hb_stats_rings_dir(void)
 	return hb_debugfs_rings;
 }
 
-void hb_stat_exit(enum hb_stat_exit what)
+void __hb_exit_path hb_stat_exit(enum hb_stat_exit what)
 {
 	atomic64_inc(&hb_stat_exits[what]);
 }

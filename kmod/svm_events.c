@@ -47,7 +47,7 @@ static bool hb_svm_event_busy(struct vmcb *vmcb)
 	       (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
 }
 
-bool hb_svm_interrupt_allowed(struct hb_vcpu *vcpu)
+bool __hb_exit_path hb_svm_interrupt_allowed(struct hb_vcpu *vcpu)
 {
 	return (vcpu->rflags & X86_EFLAGS_IF) &&
 	       !hb_svm_event_busy(to_svm(vcpu)->vmcb);
@@ -121,7 +121,7 @@ u32 hb_svm_get_interrupt_shadow(struct hb_vcpu *vcpu)
 		SVM_INTERRUPT_SHADOW_MASK) ? HB_SHADOW_STI : 0;
 }
 
-void hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
+void __hb_exit_path hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 

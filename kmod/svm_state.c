@@ -143,7 +143,7 @@ int hb_svm_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *s)
 	return 0;
 }
 
-enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu)
+enum hb_cpu_mode __hb_exit_path hb_svm_cpu_mode(struct hb_vcpu *vcpu)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 
@@ -156,7 +156,7 @@ enum hb_cpu_mode hb_svm_cpu_mode(struct hb_vcpu *vcpu)
 	return HB_MODE_PROT16;
 }
 
-void hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
+void __hb_exit_path hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
 			      u64 *cr4, u64 *efer)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
@@ -167,7 +167,7 @@ void hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
 	*efer = save->efer;
 }
 
-u64 hb_svm_segment_base(struct hb_vcpu *vcpu, int seg)
+u64 __hb_exit_path hb_svm_segment_base(struct hb_vcpu *vcpu, int seg)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	/* Indexed by HB_SEG_*, the SDM's Sreg order. */

@@ -33,7 +33,8 @@
 #define R14	REG(14)
 #define R15	REG(15)
 
-	.text
+	/* With the rest of the exit path (__hb_exit_path in hb.h). */
+	.section .text.hb_exit_path, "ax"
 SYM_FUNC_START(hb_svm_vmrun)
 	push %rbp
 	mov %rsp, %rbp

@@ -65,7 +65,7 @@ int hb_tdp_init(struct hb_vm *vm)
 }
 
 /* Returns the leaf entry for @gpa, allocating tables on the way if asked. */
-static u64 *hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
+static u64 *__hb_exit_path hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
 {
 	u64 *table = vm->tdp.root;
 	int level;
@@ -196,7 +196,7 @@ static void *hb_tdp_page_atomic(struct hb_vcpu *vcpu, u64 gfn)
  * path): a mapped page stays pinned until every vCPU has acknowledged the
  * unmap IPI, which this CPU cannot do before it leaves that region.
  */
-int hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf, size_t len)
+int __hb_exit_path hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf, size_t len)
 {
 	lockdep_assert_irqs_disabled();
 	while (len) {

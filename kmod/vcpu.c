@@ -57,7 +57,7 @@ void hb_vcpu_kick_all(struct hb_vm *vm)
  */
 enum { HB_RUN_ABORTED, HB_RUN_EXIT, HB_RUN_AGAIN, HB_RUN_USER };
 
-static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
+static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 {
 	int ret = HB_RUN_ABORTED, fast;
 	u64 gen;
@@ -95,7 +95,7 @@ static int hb_vcpu_run_once(struct hb_vcpu *vcpu)
 	return ret;
 }
 
-static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
+static int __hb_exit_path hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 {
 	struct hb_run *run = vcpu->run;
 	int ret;
@@ -129,7 +129,7 @@ static int hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 	}
 }
 
-static int hb_vcpu_run(struct hb_vcpu *vcpu)
+static int __hb_exit_path hb_vcpu_run(struct hb_vcpu *vcpu)
 {
 	struct hb_vm *vm = vcpu->vm;
 	int ret;
@@ -202,25 +202,11 @@ static int hb_vcpu_set_regs(struct hb_vcpu *vcpu, const struct hb_regs *r)
 	return 0;
 }
 
-static long hb_vcpu_ioctl(struct file *filp, unsigned int cmd,
-			  unsigned long arg)
+/* Everything but HB_RUN, with vcpu->mutex held; not on the exit path. */
+static noinline long hb_vcpu_ioctl_locked(struct hb_vcpu *vcpu,
+					  unsigned int cmd, void __user *argp)
 {
-	struct hb_vcpu *vcpu = filp->private_data;
-	void __user *argp = (void __user *)arg;
 	long ret;
-
-	if (vcpu->vm->mm != current->mm)
-		return -EIO;
-
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-
-	/* The hot one first, not at the end of the switch's compare tree. */
-	if (likely(cmd == HB_RUN)) {
-		ret = arg ? -EINVAL : hb_vcpu_run(vcpu);
-		mutex_unlock(&vcpu->mutex);
-		return ret;
-	}
 
 	switch (cmd) {
 	case HB_GET_REGS: {
@@ -283,6 +269,25 @@ static long hb_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	default:
 		ret = -ENOTTY;
 	}
+	return ret;
+}
+
+static long __hb_exit_path hb_vcpu_ioctl(struct file *filp, unsigned int cmd,
+					 unsigned long arg)
+{
+	struct hb_vcpu *vcpu = filp->private_data;
+	long ret;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	/* HB_RUN first, not at the end of the switch's compare tree. */
+	if (likely(cmd == HB_RUN))
+		ret = arg ? -EINVAL : hb_vcpu_run(vcpu);
+	else
+		ret = hb_vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
 }

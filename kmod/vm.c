@@ -39,7 +39,7 @@ struct hb_memslot *hb_memslot_find(struct hb_vm *vm, u64 gfn)
  * access that races a slot change; "no" only sends the access to
  * userspace as MMIO, "yes" to the slow path, which looks again.
  */
-bool hb_memslot_any_racy(struct hb_vm *vm, u64 gfn)
+bool __hb_exit_path hb_memslot_any_racy(struct hb_vm *vm, u64 gfn)
 {
 	int i;
 
