@@ -302,11 +302,15 @@ int hb_exit_ud(struct hb_vcpu *vcpu)
 {
 	static const u8 vmcall[3] = { 0x0f, 0x01, 0xc1 };
 	static const u8 vmmcall[3] = { 0x0f, 0x01, 0xd9 };
-	u8 insn[3];
+	u8 insn[HB_INSN_MAX_LEN];
+	int n, p;
 
-	if (hb_fetch_insn(vcpu, insn, sizeof(insn)) == sizeof(insn) &&
-	    (!memcmp(insn, vmcall, 3) || !memcmp(insn, vmmcall, 3)))
-		return hb_exit_hypercall(vcpu, vcpu->rip + 3);
+	/* With prefixes too, as the intercepted instruction may have them. */
+	n = hb_fetch_insn(vcpu, insn, sizeof(insn));
+	p = n > 0 ? hb_insn_prefix_len(insn, n, hb_ops->cpu_mode(vcpu)) : -1;
+	if (p >= 0 && p + 3 <= n &&
+	    (!memcmp(insn + p, vmcall, 3) || !memcmp(insn + p, vmmcall, 3)))
+		return hb_exit_hypercall(vcpu, vcpu->rip + p + 3);
 	hb_stat_exit(HB_STAT_EXIT_EXCEPTION);
 	hb_queue_exception(vcpu, X86_VEC_UD, false, 0);
 	return 1;

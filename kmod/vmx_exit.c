@@ -93,22 +93,6 @@ static void hb_vmx_dump_guest(struct hb_vcpu *vcpu)
 	hb_vmx_vcpu_put(vmx);
 }
 
-/*
- * A guest written for AMD hypercalls with VMMCALL, which is #UD here: take
- * it as the hypercall it means (KVM does the same), so the same guest
- * binaries run on both backends. Any other #UD goes back to the guest.
- */
-static int hb_vmx_ud(struct hb_vcpu *vcpu)
-{
-	static const u8 vmmcall[3] = { 0x0f, 0x01, 0xd9 };
-	u8 insn[3];
-
-	if (hb_fetch_insn(vcpu, insn, sizeof(insn)) == sizeof(insn) &&
-	    !memcmp(insn, vmmcall, sizeof(insn)))
-		return hb_exit_hypercall(vcpu, vcpu->rip + sizeof(insn));
-	return hb_vmx_inject_ud(vcpu);
-}
-
 static int hb_vmx_exception(struct hb_vcpu *vcpu)
 {
 	struct hb_vmx_vcpu *vmx = to_vmx(vcpu);
@@ -131,7 +115,8 @@ static int hb_vmx_exception(struct hb_vcpu *vcpu)
 		hb_queue_exception(vcpu, X86_VEC_AC, true, vmx->intr_error);
 		return 1;
 	case X86_VEC_UD:
-		return hb_vmx_ud(vcpu);
+		/* VMMCALL faults here: taken as the hypercall it means. */
+		return hb_exit_ud(vcpu);
 	default:
 		return hb_vmx_unexpected(vcpu);
 	}
