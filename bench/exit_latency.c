@@ -15,6 +15,7 @@
  * measure emulated instruction path length, not hardware latency.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,30 @@ static void print_kernel_exit_cost(const struct result *res)
 	}
 }
 
+/*
+ * Both hypervisors on the same CPU, the first this process may use. Under
+ * QEMU the CPUs differ: Linux sets CR4.PSE on the boot CPU only (it means
+ * nothing with PAE paging), and TCG flushes its software TLB on every
+ * VMRUN and #VMEXIT that changes it, so the 64-bit guest (whose CR4 is the
+ * boot CPU's) costs both more on the others, and a run that moved between
+ * CPUs would compare one hypervisor's CPU with the other's.
+ */
+static int pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+		;
+	if (cpu == CPU_SETSIZE)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: exit-latency [--hyperbox] [--kvm] [-n ROUND_TRIPS] [--only EXIT]\n"
@@ -378,6 +403,9 @@ int main(int argc, char **argv)
 		if (want[0] || want[1] ? want[b] : 1)
 			res[nr++].be = backends[b];
 	}
+	i = pin_to_one_cpu();
+	if (i >= 0)
+		printf("# pinned to CPU %d, both hypervisors\n", i);
 	for (b = 0; b < nr; b++)
 		bench_backend(&res[b], want_mode, n, only);
 	for (b = 0; b < nr; b++) {
