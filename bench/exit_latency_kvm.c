@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "exit_latency.h"
+#include "kvm_cpuid.h"
 
 /*
  * KVM answers any hypercall number it does not know with -KVM_ENOSYS,
@@ -44,27 +45,6 @@ static void kvm_destroy(struct bench_vcpu *b)
 	if (b->mem)
 		munmap(b->mem, GUEST_MEM_SIZE);
 	free(b);
-}
-
-/*
- * KVM's vCPUs start with an empty CPUID, and KVM refuses EFER.LME for a
- * guest without long mode in it: give it what KVM supports, as VMMs do.
- */
-static int kvm_set_cpuid(struct bench_vcpu *b)
-{
-	const int max = 128;
-	struct kvm_cpuid2 *cpuid;
-	int ret;
-
-	cpuid = calloc(1, sizeof(*cpuid) + max * sizeof(cpuid->entries[0]));
-	if (!cpuid)
-		return -ENOMEM;
-	cpuid->nent = max;
-	ret = xioctl(b->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-	if (!ret)
-		ret = xioctl(b->vcpu_fd, KVM_SET_CPUID2, cpuid);
-	free(cpuid);
-	return ret;
 }
 
 static int kvm_setup(struct bench_vcpu *b)
@@ -104,7 +84,7 @@ static int kvm_setup(struct bench_vcpu *b)
 		b->run = NULL;
 		return -errno;
 	}
-	return kvm_set_cpuid(b);
+	return bench_kvm_set_supported_cpuid(b->sys_fd, b->vcpu_fd);
 }
 
 static int kvm_set_mode(struct bench_vcpu *b, enum bench_mode mode)

@@ -22,6 +22,7 @@
 #include "../user/lib/libhyperbox.h"
 #include "../user/vmm/cpu_mode.h"
 #include "../selftests/lib/vring_guest.h"
+#include "kvm_cpuid.h"
 #include "ring.h"
 
 /* hyperbox's segment/table layout is KVM's on purpose. */
@@ -200,23 +201,6 @@ static void kvm_destroy(struct ring_vm *v)
 	free(v);
 }
 
-static int kvm_set_cpuid(struct ring_vm *v)
-{
-	struct kvm_cpuid2 *cpuid;
-	int ret, n = 100;
-
-	cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(cpuid->entries[0]));
-	if (!cpuid)
-		return -ENOMEM;
-	cpuid->nent = n;
-	/* Long mode needs CPUID.80000001h:EDX.LM in the guest's CPUID. */
-	ret = xioctl(v->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-	if (!ret)
-		ret = xioctl(v->vcpu_fd, KVM_SET_CPUID2, cpuid);
-	free(cpuid);
-	return ret;
-}
-
 /*
  * The call eventfd as an irqfd on GSI 0, routed as an MSI to APIC 0 with
  * RING_VECTOR: the guest's handler EOIs the in-kernel local APIC.
@@ -297,7 +281,8 @@ static int kvm_setup(struct ring_vm *v, void *mem)
 		v->run = NULL;
 		return -errno;
 	}
-	ret = kvm_set_cpuid(v);
+	/* Long mode needs CPUID.80000001h:EDX.LM in the guest's CPUID. */
+	ret = bench_kvm_set_supported_cpuid(v->sys_fd, v->vcpu_fd);
 	if (ret)
 		return ret;
 
