@@ -93,7 +93,7 @@ HB_TEST(ret_defaults_to_what_userspace_left)
 	vm_free(vm);
 }
 
-/* Both vendors' instructions, whichever backend runs: a ping each. */
+/* Both vendors' instructions, whichever backend runs: pings, then an exit. */
 static void guest_both_instructions(void)
 {
 	uint64_t ret;
@@ -104,6 +104,10 @@ static void guest_both_instructions(void)
 	asm volatile("vmmcall" : "=a"(ret) : "a"(HB_HC_PING), "D"(99ull)
 		     : "memory");
 	GUEST_ASSERT_EQ(ret, 100);
+	/* Prefixed: on AMD the #UD path must skip the prefix too. */
+	asm volatile(".byte 0x66; vmcall" : "=a"(ret) : "a"(HB_HC_PING),
+		     "D"(7ull) : "memory");
+	GUEST_ASSERT_EQ(ret, 8);
 	asm volatile("vmcall" : "=a"(ret) : "a"(0x321ull), "D"(7ull)
 		     : "memory");
 	GUEST_ASSERT_EQ(ret, 8);
