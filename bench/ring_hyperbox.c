@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/ring on hyperbox: doorbell -> in-kernel ring worker (loopback). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -129,6 +130,13 @@ static int hyperbox_create(struct ring_vm **out, void *mem)
 	return 0;
 }
 
+static uint64_t hyperbox_rip(struct ring_vm *v)
+{
+	struct hb_regs regs;
+
+	return hb_vcpu_get_regs(&v->vcpu, &regs) ? 0 : regs.rip;
+}
+
 static int hyperbox_run(struct ring_vm *v)
 {
 	struct hb_run *run = v->vcpu.run;
@@ -136,8 +144,11 @@ static int hyperbox_run(struct ring_vm *v)
 
 	if (ret)
 		return ret;
-	if (run->exit_reason != HB_EXIT_IO)
+	if (run->exit_reason != HB_EXIT_IO) {
+		fprintf(stderr, "ring: hyperbox: exit %u instead of port I/O (rip 0x%llx)\n",
+			run->exit_reason, (unsigned long long)hyperbox_rip(v));
 		return -EPROTO;
+	}
 	return run->io.port;
 }
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -346,8 +347,11 @@ static int kvm_run_once(struct ring_vm *v)
 
 	if (ret)
 		return ret;
-	if (v->run->exit_reason != KVM_EXIT_IO)
+	if (v->run->exit_reason != KVM_EXIT_IO) {
+		fprintf(stderr, "ring: kvm: exit %u instead of port I/O\n",
+			v->run->exit_reason);
 		return -EPROTO;
+	}
 	return v->run->io.port;
 }
 
