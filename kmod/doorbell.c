@@ -32,8 +32,8 @@ static bool hb_doorbell_same(const struct hb_doorbell_entry *e,
 }
 
 /* Called from exit handling: true when a doorbell took the write. */
-bool __hb_exit_path hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr, u32 len,
-		       u64 data)
+bool __hb_exit_path hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr,
+				      u32 len, u64 data)
 {
 	struct hb_doorbell_entry *e;
 	bool hit = false;

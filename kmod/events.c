@@ -58,6 +58,18 @@ void hb_requeue_nmi(struct hb_vcpu *vcpu)
 }
 
 /*
+ * Out of line: the kernel may zero every stack variable on entry
+ * (INIT_STACK_ALL_ZERO), and the caller runs before every guest entry.
+ */
+static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
+{
+	struct hb_sregs s;
+
+	hb_ops->get_sregs(vcpu, &s);
+	return !s.ss.dpl;
+}
+
+/*
  * Before an entry (it may fault guest pages in: not with interrupts off).
  * An interrupt about to go in at a HLT: deliver it as if it had come while
  * the guest was halted, that is, skip the HLT first (RIP after it, the
@@ -71,18 +83,6 @@ void hb_requeue_nmi(struct hb_vcpu *vcpu)
  * INHIBIT_IRQ/TF/RF handling for VMRUN"): an exit between the STI and
  * the HLT lost the guest its wake-up there.
  */
-/*
- * Out of line: the kernel may zero every stack variable on entry
- * (INIT_STACK_ALL_ZERO), and the caller runs before every guest entry.
- */
-static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
-{
-	struct hb_sregs s;
-
-	hb_ops->get_sregs(vcpu, &s);
-	return !s.ss.dpl;
-}
-
 void __hb_exit_path hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
 {
 	u8 op;

@@ -41,7 +41,8 @@ static void hb_set_sized_reg(struct hb_vcpu *vcpu, int reg, u64 val,
  * How many prefix bytes (legacy, then REX in 64-bit mode) start @insn, or
  * -1 if the @n bytes hold nothing else (SDM Vol. 2, 2.1 and 2.2.1).
  */
-int __hb_exit_path hb_insn_prefix_len(const u8 *insn, int n, enum hb_cpu_mode mode)
+int __hb_exit_path hb_insn_prefix_len(const u8 *insn, int n,
+				      enum hb_cpu_mode mode)
 {
 	int i;
 
@@ -143,7 +144,8 @@ static void hb_string_io_advance(struct hb_vcpu *vcpu, int reg)
 }
 
 int __hb_exit_path hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
-		bool string, bool rep, u8 addr_bytes, u64 next_rip)
+			       bool string, bool rep, u8 addr_bytes,
+			       u64 next_rip)
 {
 	struct hb_pio_state *pio = &vcpu->pio;
 	struct hb_run *run = vcpu->run;

@@ -52,8 +52,8 @@ int hb_read_guest_phys(struct hb_vm *vm, u64 gpa, void *buf, size_t len)
 	return hb_guest_phys_access(vm, gpa, buf, len, false);
 }
 
-static int __hb_exit_path hb_read_phys(struct hb_vcpu *vcpu, bool atomic, u64 gpa,
-			void *buf, size_t len)
+static int __hb_exit_path hb_read_phys(struct hb_vcpu *vcpu, bool atomic,
+				       u64 gpa, void *buf, size_t len)
 {
 	if (atomic)
 		return hb_tdp_read_atomic(vcpu, gpa, buf, len);
@@ -72,7 +72,8 @@ int hb_write_guest_phys(struct hb_vm *vm, u64 gpa, const void *buf,
  * 4.3-4.5). Permissions are not checked: callers only translate addresses
  * the guest itself just used.
  */
-static int __hb_exit_path hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa, bool atomic)
+static int __hb_exit_path hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa,
+				  bool atomic)
 {
 	u64 cr0, cr3, cr4, efer, table, pte = 0;
 	int level, ret;
@@ -223,7 +224,8 @@ int hb_fetch_insn(struct hb_vcpu *vcpu, u8 *buf, size_t len)
  * lose a page before this vCPU has left the guest-mode region. Only the
  * bytes up to the end of RIP's page are read; 0 if anything is missing.
  */
-int __hb_exit_path hb_fetch_insn_atomic(struct hb_vcpu *vcpu, u8 *buf, size_t len)
+int __hb_exit_path hb_fetch_insn_atomic(struct hb_vcpu *vcpu, u8 *buf,
+					size_t len)
 {
 	u64 linear = hb_insn_linear(vcpu), gpa;
 

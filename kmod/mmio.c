@@ -24,7 +24,8 @@ static int hb_exit_undecodable(struct hb_vcpu *vcpu, const u8 *insn, int n,
  * instruction at RIP is fetched and decoded. Anything but a plain MOV
  * form is refused rather than emulated wrongly.
  */
-static int __hb_exit_path hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa, bool write)
+static int __hb_exit_path hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa,
+					bool write)
 {
 	struct hb_insn *insn = &vcpu->mmio_insn;
 	struct hb_run *run = vcpu->run;
@@ -53,7 +54,8 @@ static int __hb_exit_path hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa, bool writ
  * The instruction behind an MMIO exit: as the hardware saved it with the
  * exit if it did (no guest page walk then), else read at the guest's RIP.
  */
-static int __hb_exit_path hb_mmio_insn(struct hb_vcpu *vcpu, u8 *buf, int len, bool atomic)
+static int __hb_exit_path hb_mmio_insn(struct hb_vcpu *vcpu, u8 *buf, int len,
+				       bool atomic)
 {
 	int n = 0;
 
@@ -86,7 +88,8 @@ int __hb_exit_path hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
  * a page, does not decode), leaving the exit to hb_exit_mmio() and its full
  * error reporting.
  */
-int __hb_exit_path hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa, bool write)
+int __hb_exit_path hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa,
+				       bool write)
 {
 	u8 bytes[HB_INSN_MAX_LEN] = { 0 };
 	int n;

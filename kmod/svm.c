@@ -246,7 +246,8 @@ static void hb_svm_new_asid(struct hb_svm_vcpu *svm, struct hb_svm_cpu *sd)
 	svm->vmcb->control.asid = svm->asid;
 }
 
-static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
+static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu,
+					     bool flush_tdp)
 {
 	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
 	struct hb_svm_vcpu *svm = to_svm(vcpu);
@@ -314,8 +315,9 @@ static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu, bool flush_td
  * in the instruction itself, or a prefixed CPUID/HLT/... would resume
  * inside its own opcode. @atomic: called from the fast path.
  */
-static bool __hb_exit_path hb_svm_next_rip(struct hb_vcpu *vcpu, unsigned int len,
-			    bool atomic, u64 *next)
+static bool __hb_exit_path hb_svm_next_rip(struct hb_vcpu *vcpu,
+					   unsigned int len, bool atomic,
+					   u64 *next)
 {
 	u8 insn[HB_INSN_MAX_LEN];
 	int n, prefixes;
@@ -374,7 +376,8 @@ static void hb_svm_requeue_event(struct hb_vcpu *vcpu, struct vmcb *vmcb)
 	}
 }
 
-static int __hb_exit_path hb_svm_handle_ioio(struct hb_vcpu *vcpu, struct vmcb *vmcb)
+static int __hb_exit_path hb_svm_handle_ioio(struct hb_vcpu *vcpu,
+					     struct vmcb *vmcb)
 {
 	u64 info = vmcb->control.exit_info_1;
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
@@ -406,7 +409,8 @@ static void hb_svm_debugregs_to_guest(struct hb_vcpu *vcpu, struct vmcb *vmcb)
  * carries up to 15 bytes fetched at the guest's RIP; none when that fetch
  * failed, or (erratum 1096) on a SMAP violation: then mmio.c reads them.
  */
-static int __hb_exit_path hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf, int len)
+static int __hb_exit_path hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf,
+						 int len)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	int n;

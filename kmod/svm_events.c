@@ -121,7 +121,8 @@ u32 hb_svm_get_interrupt_shadow(struct hb_vcpu *vcpu)
 		SVM_INTERRUPT_SHADOW_MASK) ? HB_SHADOW_STI : 0;
 }
 
-void __hb_exit_path hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu, u32 shadow)
+void __hb_exit_path hb_svm_set_interrupt_shadow(struct hb_vcpu *vcpu,
+						u32 shadow)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 

@@ -157,7 +157,7 @@ enum hb_cpu_mode __hb_exit_path hb_svm_cpu_mode(struct hb_vcpu *vcpu)
 }
 
 void __hb_exit_path hb_svm_get_paging(struct hb_vcpu *vcpu, u64 *cr0, u64 *cr3,
-			      u64 *cr4, u64 *efer)
+				      u64 *cr4, u64 *efer)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 

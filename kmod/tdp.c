@@ -196,7 +196,8 @@ static void *hb_tdp_page_atomic(struct hb_vcpu *vcpu, u64 gfn)
  * path): a mapped page stays pinned until every vCPU has acknowledged the
  * unmap IPI, which this CPU cannot do before it leaves that region.
  */
-int __hb_exit_path hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf, size_t len)
+int __hb_exit_path hb_tdp_read_atomic(struct hb_vcpu *vcpu, u64 gpa, void *buf,
+				      size_t len)
 {
 	lockdep_assert_irqs_disabled();
 	while (len) {
