@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../user/vmm/cpu_mode.h"
 #include "exit_latency.h"
 
 #define DEFAULT_ROUND_TRIPS	10000
@@ -94,28 +95,31 @@ static uint16_t loop_entry(enum bench_mode mode, int kind)
 	return blob_offset(entries[mode][kind]);
 }
 
-/* A legacy segment descriptor, flat: base 0, limit 4 GiB (APM vol. 2, 4.7). */
-static uint64_t flat_descriptor(uint8_t access, uint8_t flags)
-{
-	return 0xffffull | (uint64_t)access << 40 | 0xfull << 48 |
-	       (uint64_t)flags << 52;
-}
-
 void bench_guest_image(void *mem)
 {
-	uint64_t *gdt = (uint64_t *)((char *)mem + GUEST_GDT_GPA);
-	uint64_t *pml4 = (uint64_t *)((char *)mem + GUEST_PML4_GPA);
-	uint64_t *pdpt = (uint64_t *)((char *)mem + GUEST_PDPT_GPA);
-	uint64_t *pd = (uint64_t *)((char *)mem + GUEST_PD_GPA);
-	const uint64_t present_rw = 0x3, large = 0x80;
-
 	memcpy((char *)mem + GUEST_CODE_GPA, guest_blob_start,
 	       guest_blob_end - guest_blob_start);
-	gdt[GUEST_SEL_CODE / 8] = flat_descriptor(0x9b, 0xa);	/* G, L */
-	gdt[GUEST_SEL_DATA / 8] = flat_descriptor(0x93, 0xc);	/* G, D */
-	pml4[0] = GUEST_PDPT_GPA | present_rw;
-	pdpt[0] = GUEST_PD_GPA | present_rw;
-	pd[0] = 0 | present_rw | large;
+}
+
+int bench_guest_sregs(enum bench_mode mode, void *mem,
+		      struct hb_sregs *sregs)
+{
+	struct vmm_mode_setup setup = {
+		.mode = mode == BENCH_LONG_MODE ? VMM_MODE_LONG : VMM_MODE_REAL,
+		.mem = mem,
+		.mem_size = GUEST_MEM_SIZE,
+		.entry = GUEST_CODE_GPA,
+	};
+	struct hb_err err = { 0 };
+	struct hb_regs regs;	/* set_entry() sets what the loops use */
+
+	if (vmm_cpu_mode_setup(&setup, &regs, sregs, &err))
+		return -EINVAL;
+	if (mode == BENCH_LONG_MODE) {
+		sregs->cr0 = GUEST64_CR0;
+		sregs->cr4 = GUEST64_CR4;
+	}
+	return 0;
 }
 
 /*

@@ -12,9 +12,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/hyperbox.h>
 
 #define GUEST_MEM_SIZE	(1u << 20)
-#define GUEST_CODE_GPA	0x1000
+/* Above user/vmm/cpu_mode.c's GDT and page tables (0x1000..0x7fff). */
+#define GUEST_CODE_GPA	0x8000
 /* Ports the guest uses: one exit per iteration / "the loop is done". */
 #define PORT_PIO_LOOP	0xe0
 #define PORT_DONE	0xe1
@@ -22,25 +24,12 @@
 #define MMIO_GPA	0x100000
 
 /*
- * The 64-bit guest's tables: a GDT (null, 64-bit code, data) and page
- * tables identity-mapping the first 2 MiB with one large page, which
- * covers MMIO_GPA too (a guest-physical hole, not a linear one).
- */
-#define GUEST_GDT_GPA	0x8000
-#define GUEST_PML4_GPA	0x9000
-#define GUEST_PDPT_GPA	0xa000
-#define GUEST_PD_GPA	0xb000
-#define GUEST_SEL_CODE	0x08
-#define GUEST_SEL_DATA	0x10
-
-/*
- * The 64-bit guest's control registers: what the host kernel itself runs
- * with (Linux on x86-64: PE MP ET NE WP PG; PSE PAE PGE OSFXSR OSXMMEXCPT;
- * LME LMA), as an OS guest would.
+ * The 64-bit guest's CR0 and CR4: what the host kernel itself runs with
+ * (Linux on x86-64: PE MP ET NE WP AM PG; PSE PAE PGE OSFXSR OSXMMEXCPT),
+ * as an OS guest would, in place of cpu_mode.c's minimal ones.
  */
 #define GUEST64_CR0	0x80050033ull
 #define GUEST64_CR4	0x6b0ull
-#define GUEST64_EFER	0x500ull
 
 enum bench_mode { BENCH_REAL_MODE, BENCH_LONG_MODE };
 
@@ -52,53 +41,17 @@ extern const char guest64_mmio_loop[];
 /* 0f 01 d9: VMMCALL; hyperbox on Intel patches the last byte (VMCALL) */
 extern const char guest_hypercall_insn[], guest64_hypercall_insn[];
 
-/* Fills zeroed guest memory: the blob at GUEST_CODE_GPA, the 64-bit tables. */
+/* Fills zeroed guest memory: the blob at GUEST_CODE_GPA. */
 void bench_guest_image(void *mem);
 
 /*
- * Sets the segment, descriptor-table and control registers of @mode in
- * @sregs, a struct hb_sregs or struct kvm_sregs (same field names), read
- * from a vCPU in its reset state or in either mode.
+ * The segment, descriptor-table and control registers of @mode in
+ * @sregs (read from the vCPU first), set up by user/vmm/cpu_mode.c, which
+ * writes the 64-bit guest's GDT and identity-mapping page tables into
+ * @mem (below GUEST_CODE_GPA). Returns 0 or -EINVAL.
  */
-#define BENCH_SET_SREGS(sregs, mode)					\
-do {									\
-	if ((mode) == BENCH_REAL_MODE) {				\
-		(sregs).cs.limit = (sregs).ds.limit = 0xffff;		\
-		(sregs).cs.selector = (sregs).ds.selector = 0;		\
-		(sregs).cs.db = (sregs).ds.db = 0;			\
-		(sregs).cs.l = (sregs).ds.l = 0;			\
-		(sregs).cs.g = (sregs).ds.g = 0;			\
-		(sregs).cs.type = 0xb;					\
-		(sregs).ds.type = 0x3;					\
-		(sregs).cs.base = (sregs).ds.base = 0;			\
-		(sregs).es = (sregs).ss = (sregs).ds;			\
-		(sregs).cr0 = 0x10;	/* ET, as after reset */	\
-		(sregs).cr3 = (sregs).cr4 = (sregs).efer = 0;		\
-		break;							\
-	}								\
-	(sregs).cs.base = 0;						\
-	(sregs).cs.limit = 0xffffffff;					\
-	(sregs).cs.selector = GUEST_SEL_CODE;				\
-	(sregs).cs.type = 0xb;						\
-	(sregs).cs.present = 1;						\
-	(sregs).cs.dpl = 0;						\
-	(sregs).cs.db = 0;						\
-	(sregs).cs.s = 1;						\
-	(sregs).cs.l = 1;						\
-	(sregs).cs.g = 1;						\
-	(sregs).ds = (sregs).cs;					\
-	(sregs).ds.selector = GUEST_SEL_DATA;				\
-	(sregs).ds.type = 0x3;						\
-	(sregs).ds.l = 0;						\
-	(sregs).ds.db = 1;						\
-	(sregs).es = (sregs).ss = (sregs).ds;				\
-	(sregs).gdt.base = GUEST_GDT_GPA;				\
-	(sregs).gdt.limit = 3 * 8 - 1;					\
-	(sregs).cr0 = GUEST64_CR0;					\
-	(sregs).cr3 = GUEST_PML4_GPA;					\
-	(sregs).cr4 = GUEST64_CR4;					\
-	(sregs).efer = GUEST64_EFER;					\
-} while (0)
+int bench_guest_sregs(enum bench_mode mode, void *mem,
+		      struct hb_sregs *sregs);
 
 struct bench_vcpu;
 
@@ -114,7 +67,7 @@ struct bench_backend {
 	const char *device;
 	/* Creates the VM with bench_guest_image() in it; returns -errno. */
 	int (*create)(struct bench_vcpu **vcpu);
-	/* Puts the vCPU in @mode (BENCH_SET_SREGS). */
+	/* Puts the vCPU in @mode (bench_guest_sregs()). */
 	int (*set_mode)(struct bench_vcpu *vcpu, enum bench_mode mode);
 	/* Points the vCPU at blob offset @ip with RCX, RBX set. */
 	int (*set_entry)(struct bench_vcpu *vcpu, uint16_t ip, uint32_t rcx,

@@ -30,9 +30,10 @@ static int hb_set_mode(struct bench_vcpu *b, enum bench_mode mode)
 	struct hb_sregs sregs;
 	int ret = hb_vcpu_get_sregs(&b->vcpu, &sregs);
 
+	if (!ret)
+		ret = bench_guest_sregs(mode, b->mem, &sregs);
 	if (ret)
 		return ret;
-	BENCH_SET_SREGS(sregs, mode);
 	return hb_vcpu_set_sregs(&b->vcpu, &sregs);
 }
 

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 
 #include "exit_latency.h"
-#include "kvm_cpuid.h"
+#include "kvm_util.h"
 
 /*
  * KVM answers any hypercall number it does not know with -KVM_ENOSYS,
@@ -89,13 +89,18 @@ static int kvm_setup(struct bench_vcpu *b)
 
 static int kvm_set_mode(struct bench_vcpu *b, enum bench_mode mode)
 {
-	struct kvm_sregs sregs;
-	int ret = xioctl(b->vcpu_fd, KVM_GET_SREGS, &sregs);
+	struct kvm_sregs ks;
+	struct hb_sregs hs;
+	int ret = xioctl(b->vcpu_fd, KVM_GET_SREGS, &ks);
 
 	if (ret)
 		return ret;
-	BENCH_SET_SREGS(sregs, mode);
-	return xioctl(b->vcpu_fd, KVM_SET_SREGS, &sregs);
+	bench_hb_sregs_from_kvm(&hs, &ks);
+	ret = bench_guest_sregs(mode, b->mem, &hs);
+	if (ret)
+		return ret;
+	bench_kvm_sregs_from_hb(&ks, &hs);
+	return xioctl(b->vcpu_fd, KVM_SET_SREGS, &ks);
 }
 
 static int kvm_create(struct bench_vcpu **out)

@@ -10,7 +10,7 @@ RING_GUEST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-missing-field-initiali
 	-D_GNU_SOURCE -I$(TOP)/uapi -fno-pie -fno-stack-protector \
 	-mgeneral-regs-only -mno-red-zone -fno-tree-loop-distribute-patterns \
 	-fno-builtin -fcf-protection=none
-RING_HOST_SRCS := ring.c ring_hyperbox.c ring_kvm.c kvm_cpuid.c ../user/lib/libhyperbox.c \
+RING_HOST_SRCS := ring.c ring_hyperbox.c ring_kvm.c kvm_util.c ../user/lib/libhyperbox.c \
 		  ../user/lib/hb_error.c ../user/vmm/cpu_mode.c
 RING_GUEST_SRCS := ring_guest.c ../selftests/lib/vring_guest.c
 RING_HOST_OBJS := $(patsubst %,$(RING_BUILD)/host/%.o,$(basename $(notdir $(RING_HOST_SRCS))))

@@ -23,14 +23,8 @@
 #include "../user/lib/libhyperbox.h"
 #include "../user/vmm/cpu_mode.h"
 #include "../selftests/lib/vring_guest.h"
-#include "kvm_cpuid.h"
+#include "kvm_util.h"
 #include "ring.h"
-
-/* hyperbox's segment/table layout is KVM's on purpose. */
-_Static_assert(sizeof(struct hb_segment) == sizeof(struct kvm_segment), "segment");
-_Static_assert(sizeof(struct hb_dtable) == sizeof(struct kvm_dtable), "dtable");
-_Static_assert(offsetof(struct hb_sregs, apic_base) ==
-	       offsetof(struct kvm_sregs, apic_base), "sregs");
 
 struct ring_vm {
 	int sys_fd, vm_fd, vcpu_fd, kick_fd, call_fd;
@@ -291,13 +285,12 @@ static int kvm_setup(struct ring_vm *v, void *mem)
 	ret = xioctl(v->vcpu_fd, KVM_GET_SREGS, &ks);
 	if (ret)
 		return ret;
-	memset(&hs, 0, sizeof(hs));
-	memcpy(&hs, &ks, offsetof(struct kvm_sregs, apic_base) + 8);
+	bench_hb_sregs_from_kvm(&hs, &ks);
 	if (vmm_cpu_mode_setup(&setup, &hr, &hs, &err))
 		return -EINVAL;
 	hs.idt.base = (uintptr_t)ring_idt;
 	hs.idt.limit = sizeof(ring_idt) - 1;
-	memcpy(&ks, &hs, offsetof(struct kvm_sregs, apic_base));
+	bench_kvm_sregs_from_hb(&ks, &hs);
 	ret = xioctl(v->vcpu_fd, KVM_SET_SREGS, &ks);
 	if (ret)
 		return ret;
