@@ -38,6 +38,9 @@ bool __hb_exit_path hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr,
 	struct hb_doorbell_entry *e;
 	bool hit = false;
 
+	/* Most exits of most VMs: no doorbell at all (a racy look is fine). */
+	if (list_empty(&vm->doorbells))
+		return false;
 	rcu_read_lock();
 	list_for_each_entry_rcu(e, &vm->doorbells, link) {
 		if (e->pio != pio || e->addr != addr || e->len != len)
