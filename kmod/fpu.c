@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest x87/SSE/AVX state. The guest runs on the host's FPU registers, so
- * around every entry the user task's state is saved by kernel_fpu_begin()
- * (it is restored lazily on return to userspace), the guest image is
- * loaded, and after the exit the guest image is saved again. The guest can
- * therefore never see or corrupt the state of the process that runs it.
+ * before the guest's state is loaded the user task's is saved by
+ * kernel_fpu_begin() (it is restored lazily on return to userspace), and
+ * after the exit the guest image is saved again. The guest can therefore
+ * never see or corrupt the state of the process that runs it.
+ *
+ * Those four saves and restores are the largest single cost of an exit to
+ * userspace, and most such exits (port I/O, MMIO, halts) come from guests
+ * that did not touch the FPU in between. Where the backend can trap the
+ * guest's first FPU instruction (hb_backend_ops.fpu_trap), an entry leaves
+ * the process's registers in place, unreachable to the guest, and the trap
+ * loads the image and runs the instruction again. A guest that trapped
+ * gets its image loaded at once for the next HB_FPU_EAGER_RUNS entries, so
+ * one that keeps using the FPU (an OS with eager switching) pays one trap
+ * per that many entries.
  *
  * The image uses the host's XCR0 (minus AMX tiles, whose use is gated by
  * XFD): the guest cannot enable more (XSETBV is intercepted) and whatever
@@ -22,6 +32,7 @@
 #define HB_XFEATURE_XTILE	(BIT_ULL(17) | BIT_ULL(18))
 #define HB_MXCSR_DEFAULT	0x1f80
 #define HB_FCW_DEFAULT		0x37f
+#define HB_FPU_EAGER_RUNS	16
 
 static bool hb_fpu_use_xsave(void)
 {
@@ -71,9 +82,11 @@ void hb_fpu_free(struct hb_vcpu *vcpu)
 }
 
 /* Preemption is off: kernel_fpu_begin() keeps it so until put_guest. */
-void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
+static void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
 {
 	kernel_fpu_begin();
+	vcpu->fpu_loaded = true;
+	atomic64_inc(&hb_stat_fpu_loads);
 	if (hb_fpu_use_xsave()) {
 		u64 mask = hb_fpu_xsave_mask();
 
@@ -86,7 +99,7 @@ void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
 	}
 }
 
-void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
+static void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
 {
 	if (hb_fpu_use_xsave()) {
 		u64 mask = hb_fpu_xsave_mask();
@@ -99,6 +112,40 @@ void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
 		asm volatile("fxsave64 %0" : "+m"(*(u8 *)vcpu->fpu));
 	}
 	kernel_fpu_end();
+	vcpu->fpu_loaded = false;
+}
+
+/* Before an entry, with preemption off and interrupts on. */
+void __hb_exit_path hb_fpu_enter_run(struct hb_vcpu *vcpu)
+{
+	if (vcpu->fpu_eager_runs)
+		vcpu->fpu_eager_runs--;
+	else if (hb_ops->fpu_trap && hb_ops->fpu_trap(vcpu, true))
+		return;
+	hb_fpu_load_guest(vcpu);
+}
+
+/* After the last exit of hb_fpu_enter_run()'s entry, interrupts on again. */
+void __hb_exit_path hb_fpu_leave_run(struct hb_vcpu *vcpu)
+{
+	if (vcpu->fpu_loaded)
+		hb_fpu_put_guest(vcpu);
+	else
+		hb_ops->fpu_trap(vcpu, false);
+}
+
+/*
+ * handle_exit() of a trapped FPU access, after hb_fpu_leave_run() put the
+ * guest's view back: the next entry loads the image and the instruction
+ * runs again. (The fast path does not load it: kernel_fpu_begin() with
+ * interrupts off and kernel_fpu_end() with them on do not pair up on
+ * every kernel.)
+ */
+int hb_fpu_trapped(struct hb_vcpu *vcpu)
+{
+	hb_stat_exit(HB_STAT_EXIT_FPU);
+	vcpu->fpu_eager_runs = HB_FPU_EAGER_RUNS;
+	return 1;
 }
 
 #define HB_FX_MXCSR		24

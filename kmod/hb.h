@@ -156,6 +156,8 @@ struct hb_vcpu {
 	u64 halt_poll_ns;		/* halt.c: this vCPU's poll window */
 
 	void *fpu;			/* guest x87/SSE/AVX image */
+	bool fpu_loaded;		/* the image is in the registers */
+	u8 fpu_eager_runs;		/* entries left that load it at once */
 	void *priv;			/* backend state */
 };
 
@@ -223,6 +225,7 @@ enum hb_stat_exit {
 	HB_STAT_EXIT_SHUTDOWN,
 	HB_STAT_EXIT_FAIL_ENTRY,
 	HB_STAT_EXIT_EXCEPTION,
+	HB_STAT_EXIT_FPU,
 	HB_STAT_EXIT_OTHER,
 	HB_STAT_EXIT_MAX,
 };
@@ -270,6 +273,15 @@ struct hb_backend_ops {
 	 * Returns how many it copied into @buf (up to @len), 0 for none.
 	 */
 	int (*exit_insn_bytes)(struct hb_vcpu *vcpu, u8 *buf, int len);
+	/*
+	 * Optional, on entry and exit with preemption off: make the guest's
+	 * first FPU instruction, and any access to the state that hides
+	 * that, exit to hb_fpu_trapped() (@on), or put the guest's own view
+	 * back (!@on). Returns false when the guest cannot be trapped (it
+	 * then runs with its FPU loaded). Only for CPUs that do not
+	 * speculate past #NM with another context's registers (LazyFP).
+	 */
+	bool (*fpu_trap)(struct hb_vcpu *vcpu, bool on);
 
 	/* MSRs the backend keeps in its control structure. */
 	int (*get_msr)(struct hb_vcpu *vcpu, u32 index, u64 *data);
@@ -304,6 +316,7 @@ struct hb_backend_ops {
 };
 
 extern const struct hb_backend_ops *hb_ops;
+
 
 /* main.c */
 int hb_virt_get(void);
@@ -446,13 +459,14 @@ static inline void hb_eventfd_signal(struct eventfd_ctx *ctx)
 /* fpu.c */
 int hb_fpu_alloc(struct hb_vcpu *vcpu);
 void hb_fpu_free(struct hb_vcpu *vcpu);
-void hb_fpu_load_guest(struct hb_vcpu *vcpu);
-void hb_fpu_put_guest(struct hb_vcpu *vcpu);
+void hb_fpu_enter_run(struct hb_vcpu *vcpu);
+void hb_fpu_leave_run(struct hb_vcpu *vcpu);
+int hb_fpu_trapped(struct hb_vcpu *vcpu);
 long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp);
 
 /* stats.c */
 extern atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
-extern atomic64_t hb_stat_tdp_tables;
+extern atomic64_t hb_stat_tdp_tables, hb_stat_fpu_loads;
 void hb_stat_exit(enum hb_stat_exit what);
 int hb_stats_init(void);
 void hb_stats_exit(void);

@@ -10,7 +10,7 @@
 #include "hb.h"
 
 atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
-atomic64_t hb_stat_tdp_tables;
+atomic64_t hb_stat_tdp_tables, hb_stat_fpu_loads;
 static atomic64_t hb_stat_exits[HB_STAT_EXIT_MAX];
 
 static const char *const hb_stat_exit_names[HB_STAT_EXIT_MAX] = {
@@ -27,6 +27,7 @@ static const char *const hb_stat_exit_names[HB_STAT_EXIT_MAX] = {
 	[HB_STAT_EXIT_SHUTDOWN] = "shutdown",
 	[HB_STAT_EXIT_FAIL_ENTRY] = "fail_entry",
 	[HB_STAT_EXIT_EXCEPTION] = "exception",
+	[HB_STAT_EXIT_FPU] = "fpu",
 	[HB_STAT_EXIT_OTHER] = "other",
 };
 
@@ -75,6 +76,14 @@ static int hb_halt_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hb_halt_stats);
 
+/* Guest FPU images loaded; the traps that asked for one are exits "fpu". */
+static int hb_fpu_stats_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "loads %lld\n", atomic64_read(&hb_stat_fpu_loads));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hb_fpu_stats);
+
 int hb_stats_init(void)
 {
 	hb_debugfs_dir = debugfs_create_dir("hyperbox", NULL);
@@ -86,6 +95,8 @@ int hb_stats_init(void)
 				   &hb_stat_mapped_pages, &hb_stat_fops);
 	debugfs_create_file_unsafe("tdp_tables", 0444, hb_debugfs_dir,
 				   &hb_stat_tdp_tables, &hb_stat_fops);
+	debugfs_create_file("fpu_stats", 0444, hb_debugfs_dir, NULL,
+			    &hb_fpu_stats_fops);
 	debugfs_create_file_unsafe("rings", 0444, hb_debugfs_dir,
 				   &hb_stat_rings, &hb_stat_fops);
 	debugfs_create_file("exits", 0444, hb_debugfs_dir, NULL,

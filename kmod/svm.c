@@ -423,6 +423,45 @@ static int __hb_exit_path hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf,
 	return n;
 }
 
+/*
+ * The FPU trap (fpu.c): CR0.TS and MP set behind the guest's back make its
+ * first x87, MMX, SSE or WAIT instruction raise #NM. Meanwhile its CR0
+ * reads and writes (CLTS, LMSW and SMSW too) are intercepted so that it
+ * never sees or changes the forced bits, and CR4 writes so that it cannot
+ * turn on PKE or OSXSAVE, behind which WRPKRU and XGETBV(1) reach register
+ * state without checking TS. Each of these exits is completed by running
+ * the instruction again with the guest's image loaded: nothing is
+ * emulated. AMD CPUs do not speculate past #NM with the previous owner's
+ * registers (LazyFP, CVE-2018-3665), which makes this safe here.
+ */
+#define HB_SVM_CR0_FPU		(X86_CR0_TS | X86_CR0_MP)
+/* Its intercepts, as bits of two words of vmcb_control_area.intercepts. */
+#define HB_SVM_FPU_CR_TRAPS	(BIT(INTERCEPT_CR0_READ) | \
+				 BIT(INTERCEPT_CR0_WRITE) | \
+				 BIT(INTERCEPT_CR4_WRITE))
+#define HB_SVM_FPU_EXC_TRAPS	BIT(X86_VEC_NM)
+
+static bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
+{
+	struct hb_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	if (on) {
+		if (save->cr4 & (X86_CR4_PKE | X86_CR4_OSXSAVE))
+			return false;
+		svm->fpu_guest_cr0 = save->cr0 & HB_SVM_CR0_FPU;
+		save->cr0 |= HB_SVM_CR0_FPU;
+		ctl->intercepts[INTERCEPT_CR] |= HB_SVM_FPU_CR_TRAPS;
+		ctl->intercepts[INTERCEPT_EXCEPTION] |= HB_SVM_FPU_EXC_TRAPS;
+	} else {
+		save->cr0 = (save->cr0 & ~HB_SVM_CR0_FPU) | svm->fpu_guest_cr0;
+		ctl->intercepts[INTERCEPT_CR] &= ~HB_SVM_FPU_CR_TRAPS;
+		ctl->intercepts[INTERCEPT_EXCEPTION] &= ~HB_SVM_FPU_EXC_TRAPS;
+	}
+	return true;
+}
+
 /* Exits completed without leaving the interrupts-off region. */
 static int __hb_exit_path hb_svm_fastpath(struct hb_vcpu *vcpu)
 {
@@ -522,6 +561,11 @@ static int __hb_exit_path hb_svm_handle_exit(struct hb_vcpu *vcpu)
 		return hb_exit_ud(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_VEC_DB:
 		return hb_svm_handle_db(vcpu, vmcb);
+	case SVM_EXIT_EXCP_BASE + X86_VEC_NM:
+	case SVM_EXIT_READ_CR0:
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR4:
+		return hb_fpu_trapped(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
 		hb_svm_debugregs_to_guest(vcpu, vmcb);
@@ -643,6 +687,7 @@ static const struct hb_backend_ops hb_svm_ops = {
 	.vcpu_free = hb_svm_vcpu_free,
 	.vcpu_enter = hb_svm_vcpu_enter,
 	.fastpath = hb_svm_fastpath,
+	.fpu_trap = hb_svm_fpu_trap,
 	.handle_exit = hb_svm_handle_exit,
 	.get_sregs = hb_svm_get_sregs,
 	.set_sregs = hb_svm_set_sregs,

@@ -51,6 +51,8 @@ struct hb_svm_vcpu {
 	 * moved past that IRET (the same scheme as KVM).
 	 */
 	bool nmi_masked;
+	/* The guest's own CR0.TS and MP while the FPU is trapped (fpu.c). */
+	u64 fpu_guest_cr0;
 	bool awaiting_iret;
 	u64 iret_rip;
 	/* Single-stepping over that IRET to open the NMI window at once. */

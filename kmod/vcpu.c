@@ -47,7 +47,8 @@ void hb_vcpu_kick_all(struct hb_vm *vm)
 /*
  * Enter the guest, and keep re-entering while the backend's fast path can
  * complete exits without sleeping (in-kernel hypercalls, CPUID, MSRs,
- * doorbells): interrupts stay off and the guest FPU stays loaded. A host
+ * doorbells): interrupts stay off and the guest FPU stays as it is (loaded,
+ * or trapped: fpu.c). A host
  * interrupt pending meanwhile makes the next VMRUN/VM entry exit at once,
  * so the host is never held off.
  *
@@ -64,7 +65,7 @@ static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 	bool flush;
 
 	preempt_disable();
-	hb_fpu_load_guest(vcpu);
+	hb_fpu_enter_run(vcpu);
 	local_irq_disable();
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_IN_GUEST);
@@ -90,7 +91,7 @@ static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 
 	WRITE_ONCE(vcpu->mode, HB_VCPU_OUTSIDE_GUEST);
 	local_irq_enable();
-	hb_fpu_put_guest(vcpu);
+	hb_fpu_leave_run(vcpu);
 	preempt_enable();
 	return ret;
 }
