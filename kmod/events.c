@@ -123,33 +123,33 @@ void __hb_exit_path hb_inject_events(struct hb_vcpu *vcpu)
 
 	if (vcpu->nmi.injected) {
 		vcpu->nmi.injected = false;
-		hb_ops->inject_nmi(vcpu);
+		hb_op(inject_nmi)(vcpu);
 	} else if (vcpu->irq.injected) {
 		vcpu->irq.injected = false;
-		hb_ops->inject_irq(vcpu, vcpu->irq.vector);
+		hb_op(inject_irq)(vcpu, vcpu->irq.vector);
 	} else if (vcpu->exception.pending) {
 		vcpu->exception.pending = false;
-		hb_ops->inject_exception(vcpu, &vcpu->exception);
-	} else if (vcpu->nmi.pending && hb_ops->nmi_allowed(vcpu)) {
+		hb_op(inject_exception)(vcpu, &vcpu->exception);
+	} else if (vcpu->nmi.pending && hb_op(nmi_allowed)(vcpu)) {
 		vcpu->nmi.pending = false;
-		hb_ops->inject_nmi(vcpu);
-	} else if (vcpu->irq.queued && hb_ops->interrupt_allowed(vcpu)) {
+		hb_op(inject_nmi)(vcpu);
+	} else if (vcpu->irq.queued && hb_op(interrupt_allowed)(vcpu)) {
 		vcpu->irq.queued = false;
 		want_irq_window = false;
-		hb_ops->inject_irq(vcpu, vcpu->irq.vector);
+		hb_op(inject_irq)(vcpu, vcpu->irq.vector);
 	}
 
 	if (vcpu->nmi.pending)
-		hb_ops->enable_nmi_window(vcpu);
+		hb_op(enable_nmi_window)(vcpu);
 	if (want_irq_window)
-		hb_ops->enable_irq_window(vcpu);
+		hb_op(enable_irq_window)(vcpu);
 }
 
 static bool hb_ready_for_interrupt(struct hb_vcpu *vcpu)
 {
 	return !vcpu->irq.queued && !vcpu->irq.injected &&
 	       !vcpu->exception.pending && !vcpu->nmi.injected &&
-	       hb_ops->interrupt_allowed(vcpu);
+	       hb_op(interrupt_allowed)(vcpu);
 }
 
 /* Userspace asked to hear when it may inject, and it may now. */
@@ -244,7 +244,7 @@ static long hb_set_vcpu_events(struct hb_vcpu *vcpu,
 	vcpu->irq.queued = ev.interrupt.pending;
 	vcpu->irq.injected = ev.interrupt.injected;
 	vcpu->irq.vector = ev.interrupt.nr;
-	hb_ops->set_interrupt_shadow(vcpu, ev.interrupt.shadow);
+	hb_op(set_interrupt_shadow)(vcpu, ev.interrupt.shadow);
 	vcpu->nmi.injected = ev.nmi.injected;
 	vcpu->nmi.pending = ev.nmi.pending;
 	hb_ops->set_nmi_masked(vcpu, ev.nmi.masked);

@@ -17,7 +17,7 @@
 
 static bool hb_long_mode(struct hb_vcpu *vcpu)
 {
-	return hb_ops->cpu_mode(vcpu) == HB_MODE_LONG64;
+	return hb_op(cpu_mode)(vcpu) == HB_MODE_LONG64;
 }
 
 static u64 hb_addr_mask(u8 addr_bytes)
@@ -88,7 +88,7 @@ static int hb_segment_prefix(u8 byte)
  */
 static int hb_string_io_prefixes(struct hb_vcpu *vcpu, u8 *addr_bytes)
 {
-	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
+	enum hb_cpu_mode mode = hb_op(cpu_mode)(vcpu);
 	u8 insn[15];
 	int n = hb_fetch_insn(vcpu, insn, sizeof(insn));
 	int i, prefixes, seg = HB_SEG_DS;
@@ -118,7 +118,7 @@ static u64 hb_string_linear(struct hb_vcpu *vcpu, int seg, u64 offset)
 {
 	if (hb_long_mode(vcpu) && seg != HB_SEG_FS && seg != HB_SEG_GS)
 		return offset;
-	return hb_ops->segment_base(vcpu, seg) + offset;
+	return hb_op(segment_base)(vcpu, seg) + offset;
 }
 
 /* After a string I/O chunk: step rSI/rDI, count down rCX, maybe finish. */
@@ -309,7 +309,7 @@ int hb_exit_ud(struct hb_vcpu *vcpu)
 
 	/* With prefixes too, as the intercepted instruction may have them. */
 	n = hb_fetch_insn(vcpu, insn, sizeof(insn));
-	p = n > 0 ? hb_insn_prefix_len(insn, n, hb_ops->cpu_mode(vcpu)) : -1;
+	p = n > 0 ? hb_insn_prefix_len(insn, n, hb_op(cpu_mode)(vcpu)) : -1;
 	if (p >= 0 && p + 3 <= n &&
 	    (!memcmp(insn + p, vmcall, 3) || !memcmp(insn + p, vmmcall, 3)))
 		return hb_exit_hypercall(vcpu, vcpu->rip + p + 3);

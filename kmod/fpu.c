@@ -120,7 +120,7 @@ void __hb_exit_path hb_fpu_enter_run(struct hb_vcpu *vcpu)
 {
 	if (vcpu->fpu_eager_runs)
 		vcpu->fpu_eager_runs--;
-	else if (hb_ops->fpu_trap && hb_ops->fpu_trap(vcpu, true))
+	else if (hb_op(fpu_trap)(vcpu, true))
 		return;
 	hb_fpu_load_guest(vcpu);
 }
@@ -131,7 +131,7 @@ void __hb_exit_path hb_fpu_leave_run(struct hb_vcpu *vcpu)
 	if (vcpu->fpu_loaded)
 		hb_fpu_put_guest(vcpu);
 	else
-		hb_ops->fpu_trap(vcpu, false);
+		hb_op(fpu_trap)(vcpu, false);
 }
 
 /*

@@ -78,7 +78,7 @@ static int __hb_exit_path hb_walk(struct hb_vcpu *vcpu, u64 gva, u64 *gpa,
 	u64 cr0, cr3, cr4, efer, table, pte = 0;
 	int level, ret;
 
-	hb_ops->get_paging(vcpu, &cr0, &cr3, &cr4, &efer);
+	hb_op(get_paging)(vcpu, &cr0, &cr3, &cr4, &efer);
 	if (!(cr0 & X86_CR0_PG)) {
 		*gpa = gva & 0xffffffffULL;
 		return 0;
@@ -187,13 +187,13 @@ int hb_write_guest_virt(struct hb_vcpu *vcpu, u64 gva, const void *buf,
 
 static u64 __hb_exit_path hb_insn_linear(struct hb_vcpu *vcpu)
 {
-	enum hb_cpu_mode mode = hb_ops->cpu_mode(vcpu);
+	enum hb_cpu_mode mode = hb_op(cpu_mode)(vcpu);
 	u64 linear = vcpu->rip;
 
 	if (mode == HB_MODE_REAL || mode == HB_MODE_PROT16)
 		linear &= 0xffff;
 	if (mode != HB_MODE_LONG64)
-		linear = (hb_ops->segment_base(vcpu, HB_SEG_CS) + linear) &
+		linear = (hb_op(segment_base)(vcpu, HB_SEG_CS) + linear) &
 			 0xffffffffULL;
 	return linear;
 }

@@ -7,6 +7,7 @@
 #ifndef HB_H
 #define HB_H
 
+#include <linux/static_call.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -317,6 +318,18 @@ struct hb_backend_ops {
 
 extern const struct hb_backend_ops *hb_ops;
 
+/*
+ * The ops an exit can reach are static calls, patched into direct calls
+ * once the backend is chosen (as KVM does with kvm_x86_ops): through
+ * hb_ops, every exit would pay a retpoline per call. hb_op(name)(args)
+ * calls one of hb_exit_ops.h; an optional op the backend leaves NULL
+ * returns 0.
+ */
+#define HB_EXIT_OP(op)							\
+	DECLARE_STATIC_CALL(hb_op_##op, *(((struct hb_backend_ops *)0)->op))
+#include "hb_exit_ops.h"
+
+#define hb_op(op)	static_call(hb_op_##op)
 
 /* main.c */
 int hb_virt_get(void);
@@ -444,7 +457,7 @@ extern atomic64_t hb_stat_rings;
 static inline void hb_skip_insn(struct hb_vcpu *vcpu, u64 next_rip)
 {
 	vcpu->rip = next_rip;
-	hb_ops->set_interrupt_shadow(vcpu, 0);
+	hb_op(set_interrupt_shadow)(vcpu, 0);
 }
 
 static inline void hb_eventfd_signal(struct eventfd_ctx *ctx)

@@ -17,6 +17,19 @@
 
 const struct hb_backend_ops *hb_ops;
 
+#define HB_EXIT_OP(op)							\
+	DEFINE_STATIC_CALL_NULL(hb_op_##op, *(((struct hb_backend_ops *)0)->op))
+#include "hb_exit_ops.h"
+
+/* Before anything can run a guest: point the static calls at hb_ops. */
+static void hb_ops_patch(void)
+{
+#define HB_EXIT_OP(op)							\
+	static_call_update(hb_op_##op,					\
+			   (void *)hb_ops->op ?: (void *)__static_call_return0)
+#include "hb_exit_ops.h"
+}
+
 static DEFINE_MUTEX(hb_virt_lock);
 static unsigned int hb_virt_users;
 static enum cpuhp_state hb_cpuhp_state;
@@ -180,6 +193,7 @@ static int __init hb_init(void)
 		pr_err("no usable AMD SVM or Intel VMX support on this CPU\n");
 		return -ENODEV;
 	}
+	hb_ops_patch();
 
 	ret = hb_stats_init();
 	if (ret)

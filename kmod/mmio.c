@@ -57,10 +57,8 @@ static int __hb_exit_path hb_mmio_start(struct hb_vcpu *vcpu, u64 gpa,
 static int __hb_exit_path hb_mmio_insn(struct hb_vcpu *vcpu, u8 *buf, int len,
 				       bool atomic)
 {
-	int n = 0;
+	int n = hb_op(exit_insn_bytes)(vcpu, buf, len);
 
-	if (hb_ops->exit_insn_bytes)
-		n = hb_ops->exit_insn_bytes(vcpu, buf, len);
 	if (n > 0)
 		return n;
 	return atomic ? hb_fetch_insn_atomic(vcpu, buf, len) :
@@ -75,7 +73,7 @@ int __hb_exit_path hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write)
 	n = hb_mmio_insn(vcpu, bytes, sizeof(bytes), false);
 	if (n <= 0)
 		return hb_exit_undecodable(vcpu, bytes, 0, gpa);
-	if (hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
+	if (hb_decode(bytes, n, hb_op(cpu_mode)(vcpu), &vcpu->mmio_insn) ||
 	    hb_insn_is_write(&vcpu->mmio_insn) != write)
 		return hb_exit_undecodable(vcpu, bytes, n, gpa);
 	return hb_mmio_start(vcpu, gpa, write);
@@ -96,7 +94,7 @@ int __hb_exit_path hb_exit_mmio_atomic(struct hb_vcpu *vcpu, u64 gpa,
 
 	n = hb_mmio_insn(vcpu, bytes, sizeof(bytes), true);
 	if (n <= 0 ||
-	    hb_decode(bytes, n, hb_ops->cpu_mode(vcpu), &vcpu->mmio_insn) ||
+	    hb_decode(bytes, n, hb_op(cpu_mode)(vcpu), &vcpu->mmio_insn) ||
 	    hb_insn_is_write(&vcpu->mmio_insn) != write)
 		return -EAGAIN;
 	return hb_mmio_start(vcpu, gpa, write);

@@ -25,7 +25,7 @@ static const u32 hb_saved_msrs[] = {
 
 int hb_msr_get(struct hb_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
-	if (!hb_ops->get_msr(vcpu, index, data))
+	if (!hb_op(get_msr)(vcpu, index, data))
 		return 0;
 
 	switch (index) {
@@ -53,7 +53,7 @@ int hb_msr_get(struct hb_vcpu *vcpu, u32 index, u64 *data, bool host)
 
 int hb_msr_set(struct hb_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	int ret = hb_ops->set_msr(vcpu, index, data);
+	int ret = hb_op(set_msr)(vcpu, index, data);
 
 	if (ret != -ENOENT)
 		return ret;

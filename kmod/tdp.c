@@ -2,7 +2,7 @@
 /*
  * Two-dimensional paging (AMD NPT, Intel EPT): a 4-level table from guest
  * physical to host physical addresses, filled on demand from nested page
- * faults. The entry format belongs to the backend (hb_ops->tdp_*); this
+ * faults. The entry format belongs to the backend (hb_op(tdp_*)); this
  * file only knows that bits 51:12 of an entry hold the next address.
  *
  * Each leaf holds a pin on its page (pin_user_pages(FOLL_LONGTERM)): the
@@ -74,7 +74,7 @@ static u64 *__hb_exit_path hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
 		u64 *pte = &table[hb_pt_index(gpa, level)];
 		u64 entry = READ_ONCE(*pte);
 
-		if (!hb_ops->tdp_present(entry)) {
+		if (!hb_op(tdp_present)(entry)) {
 			u64 *next;
 
 			if (!alloc)
@@ -82,7 +82,7 @@ static u64 *__hb_exit_path hb_tdp_leaf(struct hb_vm *vm, u64 gpa, bool alloc)
 			next = hb_tdp_alloc_table(vm);
 			if (!next)
 				return ERR_PTR(-ENOMEM);
-			entry = hb_ops->tdp_table(__pa(next));
+			entry = hb_op(tdp_table)(__pa(next));
 			WRITE_ONCE(*pte, entry);
 		}
 		table = hb_pte_table(entry);
@@ -147,7 +147,7 @@ int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write)
 		ret = PTR_ERR(pte);
 		goto out;
 	}
-	if (hb_ops->tdp_present(*pte))
+	if (hb_op(tdp_present)(*pte))
 		goto out;
 
 	hva = slot->uaddr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
@@ -156,7 +156,7 @@ int hb_tdp_fault(struct hb_vcpu *vcpu, u64 gpa, bool write)
 		ret = n < 0 ? n : -EFAULT;
 		goto out;
 	}
-	WRITE_ONCE(*pte, hb_ops->tdp_leaf(page_to_phys(page), perm));
+	WRITE_ONCE(*pte, hb_op(tdp_leaf)(page_to_phys(page), perm));
 	vm->tdp.nr_mapped++;
 	atomic64_inc(&hb_stat_mapped_pages);
 out:
@@ -182,7 +182,7 @@ static void *hb_tdp_page_atomic(struct hb_vcpu *vcpu, u64 gfn)
 		return e->page;
 	leaf = hb_tdp_leaf(vcpu->vm, gfn << PAGE_SHIFT, false);
 	pte = leaf ? READ_ONCE(*leaf) : 0;
-	if (!hb_ops->tdp_present(pte))
+	if (!hb_op(tdp_present)(pte))
 		return NULL;
 	e->gfn = gfn;
 	e->gen = vcpu->tdp_gen_seen;
@@ -249,7 +249,7 @@ static void hb_tdp_zap_table(struct hb_zap *zap, u64 *table, int level,
 		u64 lo = base + i * size, hi = lo + size;
 		u64 pte = table[i];
 
-		if (hi <= start || lo >= end || !hb_ops->tdp_present(pte))
+		if (hi <= start || lo >= end || !hb_op(tdp_present)(pte))
 			continue;
 		if (level > 1) {
 			hb_tdp_zap_table(zap, hb_pte_table(pte), level - 1,
@@ -283,7 +283,7 @@ static void hb_tdp_free_tree(struct hb_vm *vm, u64 *table, int level)
 	for (i = 0; i < HB_PT_ENTRIES; i++) {
 		u64 pte = table[i];
 
-		if (!hb_ops->tdp_present(pte))
+		if (!hb_op(tdp_present)(pte))
 			continue;
 		if (level > 1)
 			hb_tdp_free_tree(vm, hb_pte_table(pte), level - 1);

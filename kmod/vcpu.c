@@ -2,7 +2,7 @@
 /*
  * vCPU file descriptors: the shared run page, register access and the run
  * loop. The loop is backend-neutral: it enters the guest through
- * hb_ops->vcpu_enter() with preemption and interrupts off, then handles
+ * hb_op(vcpu_enter)() with preemption and interrupts off, then handles
  * the exit preemptibly, and goes back to userspace on a signal, on an exit
  * userspace must see, or on an error.
  */
@@ -80,9 +80,9 @@ static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 		vcpu->tdp_gen_seen = gen;
 		hb_inject_events(vcpu);
 
-		hb_ops->vcpu_enter(vcpu, flush);
+		hb_op(vcpu_enter)(vcpu, flush);
 
-		fast = hb_ops->fastpath ? hb_ops->fastpath(vcpu) : HB_FAST_NONE;
+		fast = hb_op(fastpath)(vcpu);
 		ret = fast == HB_FAST_NONE ? HB_RUN_EXIT :
 		      fast == HB_FAST_USER ? HB_RUN_USER : HB_RUN_AGAIN;
 		if (ret != HB_RUN_AGAIN)
@@ -124,7 +124,7 @@ static int __hb_exit_path hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 			return 0;
 		if (ret != HB_RUN_EXIT)
 			continue;
-		ret = hb_ops->handle_exit(vcpu);
+		ret = hb_op(handle_exit)(vcpu);
 		if (ret <= 0)
 			return ret;
 	}

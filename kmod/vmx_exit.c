@@ -59,7 +59,7 @@ static int hb_vmx_inject_gp(struct hb_vcpu *vcpu)
 
 static u64 hb_vmx_operand_mask(struct hb_vcpu *vcpu)
 {
-	return hb_ops->cpu_mode(vcpu) == HB_MODE_LONG64 ? ~0ULL : 0xffffffffULL;
+	return hb_op(cpu_mode)(vcpu) == HB_MODE_LONG64 ? ~0ULL : 0xffffffffULL;
 }
 
 static int hb_vmx_unexpected(struct hb_vcpu *vcpu)
@@ -212,7 +212,7 @@ static int hb_vmx_io(struct hb_vcpu *vcpu)
 			/* Bits 9:7: address size 0/1/2 = 16/32/64 bits. */
 			addr_bytes = 2 << ((vmx->insn_info >> 7) & 3);
 		} else {
-			switch (hb_ops->cpu_mode(vcpu)) {
+			switch (hb_op(cpu_mode)(vcpu)) {
 			case HB_MODE_LONG64:
 				addr_bytes = 8;
 				break;
