@@ -125,24 +125,25 @@ void __hb_exit_path hb_fpu_enter_run(struct hb_vcpu *vcpu)
 	hb_fpu_load_guest(vcpu);
 }
 
-/* After the last exit of hb_fpu_enter_run()'s entry, interrupts on again. */
+/*
+ * After the last exit of hb_fpu_enter_run()'s entry, interrupts on again.
+ * A trap that did not fire stays set for the next entry.
+ */
 void __hb_exit_path hb_fpu_leave_run(struct hb_vcpu *vcpu)
 {
 	if (vcpu->fpu_loaded)
 		hb_fpu_put_guest(vcpu);
-	else
-		hb_op(fpu_trap)(vcpu, false);
 }
 
 /*
- * handle_exit() of a trapped FPU access, after hb_fpu_leave_run() put the
- * guest's view back: the next entry loads the image and the instruction
- * runs again. (The fast path does not load it: kernel_fpu_begin() with
- * interrupts off and kernel_fpu_end() with them on do not pair up on
- * every kernel.)
+ * handle_exit() of a trapped FPU access: the trap comes off, the next
+ * entry loads the image and the instruction runs again. (The fast path
+ * does not load it: kernel_fpu_begin() with interrupts off and
+ * kernel_fpu_end() with them on do not pair up on every kernel.)
  */
 int hb_fpu_trapped(struct hb_vcpu *vcpu)
 {
+	hb_op(fpu_trap)(vcpu, false);
 	hb_stat_exit(HB_STAT_EXIT_FPU);
 	vcpu->fpu_eager_runs = HB_FPU_EAGER_RUNS;
 	return 1;

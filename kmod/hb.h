@@ -275,12 +275,15 @@ struct hb_backend_ops {
 	 */
 	int (*exit_insn_bytes)(struct hb_vcpu *vcpu, u8 *buf, int len);
 	/*
-	 * Optional, on entry and exit with preemption off: make the guest's
+	 * Optional, before an entry and on a trap exit: make the guest's
 	 * first FPU instruction, and any access to the state that hides
 	 * that, exit to hb_fpu_trapped() (@on), or put the guest's own view
-	 * back (!@on). Returns false when the guest cannot be trapped (it
-	 * then runs with its FPU loaded). Only for CPUs that do not
-	 * speculate past #NM with another context's registers (LazyFP).
+	 * back (!@on). Either is a no-op when already so; the trap stays
+	 * set across entries, is invisible to get_sregs, and set_sregs or
+	 * a rebuilt control block clears it. Returns false when the guest
+	 * cannot be trapped (it then runs with its FPU loaded). Only for
+	 * CPUs that do not speculate past #NM with another context's
+	 * registers (LazyFP).
 	 */
 	bool (*fpu_trap)(struct hb_vcpu *vcpu, bool on);
 

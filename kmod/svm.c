@@ -125,6 +125,7 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	unsigned int i;
 
 	memset(vmcb, 0, PAGE_SIZE);
+	svm->fpu_trapped = false;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hb_svm_intercept(vmcb, intercepts[i]);
 	/* #UD: VMCALL is the hypercall too (hb_exit_ud). */
@@ -434,19 +435,20 @@ static int __hb_exit_path hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf,
  * emulated. AMD CPUs do not speculate past #NM with the previous owner's
  * registers (LazyFP, CVE-2018-3665), which makes this safe here.
  */
-#define HB_SVM_CR0_FPU		(X86_CR0_TS | X86_CR0_MP)
 /* Its intercepts, as bits of two words of vmcb_control_area.intercepts. */
 #define HB_SVM_FPU_CR_TRAPS	(BIT(INTERCEPT_CR0_READ) | \
 				 BIT(INTERCEPT_CR0_WRITE) | \
 				 BIT(INTERCEPT_CR4_WRITE))
 #define HB_SVM_FPU_EXC_TRAPS	BIT(X86_VEC_NM)
 
-static bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
+bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 {
 	struct hb_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 	struct vmcb_save_area *save = &svm->vmcb->save;
 
+	if (on == svm->fpu_trapped)
+		return true;
 	if (on) {
 		if (save->cr4 & (X86_CR4_PKE | X86_CR4_OSXSAVE))
 			return false;
@@ -459,6 +461,7 @@ static bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 		ctl->intercepts[INTERCEPT_CR] &= ~HB_SVM_FPU_CR_TRAPS;
 		ctl->intercepts[INTERCEPT_EXCEPTION] &= ~HB_SVM_FPU_EXC_TRAPS;
 	}
+	svm->fpu_trapped = on;
 	return true;
 }
 

@@ -51,7 +51,11 @@ struct hb_svm_vcpu {
 	 * moved past that IRET (the same scheme as KVM).
 	 */
 	bool nmi_masked;
-	/* The guest's own CR0.TS and MP while the FPU is trapped (fpu.c). */
+	/*
+	 * The FPU trap (fpu.c) is set in the VMCB, with the guest's own
+	 * CR0.TS and MP kept here; it stays set across entries.
+	 */
+	bool fpu_trapped;
 	u64 fpu_guest_cr0;
 	bool awaiting_iret;
 	u64 iret_rip;
@@ -84,6 +88,20 @@ static inline void hb_svm_unintercept(struct vmcb *vmcb, unsigned int bit)
 {
 	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
 }
+
+#define HB_SVM_CR0_FPU		(X86_CR0_TS | X86_CR0_MP)
+
+/* CR0 as the guest set it: without the FPU trap's TS and MP. */
+static inline u64 hb_svm_guest_cr0(const struct hb_svm_vcpu *svm)
+{
+	u64 cr0 = svm->vmcb->save.cr0;
+
+	if (svm->fpu_trapped)
+		cr0 = (cr0 & ~HB_SVM_CR0_FPU) | svm->fpu_guest_cr0;
+	return cr0;
+}
+
+bool hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on);
 
 /* svm_vmrun.S */
 void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,

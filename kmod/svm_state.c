@@ -62,7 +62,7 @@ void hb_svm_get_sregs(struct hb_vcpu *vcpu, struct hb_sregs *s)
 	s->gdt.limit = save->gdtr.limit;
 	s->idt.base = save->idtr.base;
 	s->idt.limit = save->idtr.limit;
-	s->cr0 = save->cr0;
+	s->cr0 = hb_svm_guest_cr0(to_svm(vcpu));
 	s->cr2 = save->cr2;
 	s->cr3 = save->cr3;
 	s->cr4 = save->cr4;
@@ -117,6 +117,8 @@ int hb_svm_set_sregs(struct hb_vcpu *vcpu, const struct hb_sregs *s)
 
 	if (ret)
 		return ret;
+	/* New CR0 and CR4: the next entry sets the FPU trap over them. */
+	hb_svm_fpu_trap(vcpu, false);
 	hb_svm_seg_set(&save->cs, &s->cs);
 	hb_svm_seg_set(&save->ds, &s->ds);
 	hb_svm_seg_set(&save->es, &s->es);

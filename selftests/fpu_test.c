@@ -155,16 +155,26 @@ static void run_idle(struct vcpu *vcpu)
 		vcpu_run_expect_sync(vcpu, IDLE);
 }
 
-/* The guest reports @cr0, and userspace reads the same from the vCPU. */
-static void expect_cr0(struct vcpu *vcpu, uint64_t cr0)
+static void expect_sregs_cr0(struct vcpu *vcpu, uint64_t cr0)
 {
 	struct hb_sregs sregs;
 
-	vcpu_run_expect_sync(vcpu, cr0);
 	vcpu_sregs_get(vcpu, &sregs);
 	TEST_ASSERT(sregs.cr0 == cr0, "HB_GET_SREGS: CR0 0x%llx, the guest's 0x%llx",
 		    (unsigned long long)sregs.cr0, (unsigned long long)cr0);
+}
+
+/*
+ * The guest reports @cr0, and userspace reads the same from the vCPU,
+ * right after the guest's access and after entries without FPU use (the
+ * trap set again).
+ */
+static void expect_cr0(struct vcpu *vcpu, uint64_t cr0)
+{
+	vcpu_run_expect_sync(vcpu, cr0);
+	expect_sregs_cr0(vcpu, cr0);
 	run_idle(vcpu);
+	expect_sregs_cr0(vcpu, cr0);
 }
 
 HB_TEST(the_guest_sees_its_own_cr0_ts_and_mp_and_gets_its_own_nm)
