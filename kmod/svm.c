@@ -430,16 +430,21 @@ static int __hb_exit_path hb_svm_exit_insn_bytes(struct hb_vcpu *vcpu, u8 *buf,
  * reads and writes (CLTS, LMSW and SMSW too) are intercepted so that it
  * never sees or changes the forced bits, and CR4 writes so that it cannot
  * turn on PKE or OSXSAVE, behind which WRPKRU and XGETBV(1) reach register
- * state without checking TS. Each of these exits is completed by running
- * the instruction again with the guest's image loaded: nothing is
- * emulated. AMD CPUs do not speculate past #NM with the previous owner's
- * registers (LazyFP, CVE-2018-3665), which makes this safe here.
+ * state without checking TS. A task switch sets CR0.TS, which the guest
+ * must then see: task switches are intercepted, and LTR, so that a new TR
+ * also tells of a switch where that intercept is missing (QEMU). Each of
+ * these exits is completed by running the instruction (or the event
+ * delivery) again with the guest's image loaded: nothing is emulated.
+ * AMD CPUs do not speculate past #NM with the previous owner's registers
+ * (LazyFP, CVE-2018-3665), which makes this safe here.
  */
-/* Its intercepts, as bits of two words of vmcb_control_area.intercepts. */
+/* Its intercepts, as bits of three words of vmcb_control_area.intercepts. */
 #define HB_SVM_FPU_CR_TRAPS	(BIT(INTERCEPT_CR0_READ) | \
 				 BIT(INTERCEPT_CR0_WRITE) | \
 				 BIT(INTERCEPT_CR4_WRITE))
 #define HB_SVM_FPU_EXC_TRAPS	BIT(X86_VEC_NM)
+#define HB_SVM_FPU_WORD3_TRAPS	(BIT(INTERCEPT_LOAD_TR - 96) | \
+				 BIT(INTERCEPT_TASK_SWITCH - 96))
 
 bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 {
@@ -453,13 +458,17 @@ bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 		if (save->cr4 & (X86_CR4_PKE | X86_CR4_OSXSAVE))
 			return false;
 		svm->fpu_guest_cr0 = save->cr0 & HB_SVM_CR0_FPU;
+		svm->fpu_tr_selector = save->tr.selector;
+		svm->fpu_tr_base = save->tr.base;
 		save->cr0 |= HB_SVM_CR0_FPU;
 		ctl->intercepts[INTERCEPT_CR] |= HB_SVM_FPU_CR_TRAPS;
 		ctl->intercepts[INTERCEPT_EXCEPTION] |= HB_SVM_FPU_EXC_TRAPS;
+		ctl->intercepts[INTERCEPT_WORD3] |= HB_SVM_FPU_WORD3_TRAPS;
 	} else {
-		save->cr0 = (save->cr0 & ~HB_SVM_CR0_FPU) | svm->fpu_guest_cr0;
+		save->cr0 = hb_svm_guest_cr0(svm);
 		ctl->intercepts[INTERCEPT_CR] &= ~HB_SVM_FPU_CR_TRAPS;
 		ctl->intercepts[INTERCEPT_EXCEPTION] &= ~HB_SVM_FPU_EXC_TRAPS;
+		ctl->intercepts[INTERCEPT_WORD3] &= ~HB_SVM_FPU_WORD3_TRAPS;
 	}
 	svm->fpu_trapped = on;
 	return true;
@@ -568,6 +577,8 @@ static int __hb_exit_path hb_svm_handle_exit(struct hb_vcpu *vcpu)
 	case SVM_EXIT_READ_CR0:
 	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
+	case SVM_EXIT_TR_WRITE:
+	case SVM_EXIT_TASK_SWITCH:
 		return hb_fpu_trapped(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:

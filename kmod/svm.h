@@ -53,10 +53,13 @@ struct hb_svm_vcpu {
 	bool nmi_masked;
 	/*
 	 * The FPU trap (fpu.c) is set in the VMCB, with the guest's own
-	 * CR0.TS and MP kept here; it stays set across entries.
+	 * CR0.TS and MP kept here, and TR as it was when it was set; it
+	 * stays set across entries.
 	 */
 	bool fpu_trapped;
 	u64 fpu_guest_cr0;
+	u16 fpu_tr_selector;
+	u64 fpu_tr_base;
 	bool awaiting_iret;
 	u64 iret_rip;
 	/* Single-stepping over that IRET to open the NMI window at once. */
@@ -91,13 +94,28 @@ static inline void hb_svm_unintercept(struct vmcb *vmcb, unsigned int bit)
 
 #define HB_SVM_CR0_FPU		(X86_CR0_TS | X86_CR0_MP)
 
+/*
+ * The guest's own CR0.TS and MP under the FPU trap. A task switch sets TS
+ * (SDM Vol. 3, 8.3); LTR is intercepted meanwhile, so a new TR means one
+ * happened, whether or not the CPU also took its intercept (QEMU does not).
+ */
+static inline u64 hb_svm_fpu_guest_bits(const struct hb_svm_vcpu *svm)
+{
+	const struct vmcb_save_area *save = &svm->vmcb->save;
+
+	if (save->tr.selector != svm->fpu_tr_selector ||
+	    save->tr.base != svm->fpu_tr_base)
+		return svm->fpu_guest_cr0 | X86_CR0_TS;
+	return svm->fpu_guest_cr0;
+}
+
 /* CR0 as the guest set it: without the FPU trap's TS and MP. */
 static inline u64 hb_svm_guest_cr0(const struct hb_svm_vcpu *svm)
 {
 	u64 cr0 = svm->vmcb->save.cr0;
 
 	if (svm->fpu_trapped)
-		cr0 = (cr0 & ~HB_SVM_CR0_FPU) | svm->fpu_guest_cr0;
+		cr0 = (cr0 & ~HB_SVM_CR0_FPU) | hb_svm_fpu_guest_bits(svm);
 	return cr0;
 }
 

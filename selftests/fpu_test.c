@@ -5,8 +5,12 @@
  * image loaded, and one that does keeps its registers across every exit,
  * trapping once per eager window rather than once per entry. The trap is
  * invisible on both backends: CR0 (MOV and SMSW) shows the guest's own TS
- * and MP, and the #NM that the guest's own TS asks for reaches its IDT.
+ * and MP, the #NM that the guest's own TS asks for reaches its IDT, and a
+ * hardware task switch leaves TS set as it must.
  */
+#include <string.h>
+
+#include "lib/blob.h"
 #include "lib/hb_util.h"
 #include "lib/idt.h"
 
@@ -218,5 +222,94 @@ HB_TEST(the_guest_sees_its_own_cr0_ts_and_mp_and_gets_its_own_nm)
 	if (backend_traps_fpu(vm))
 		TEST_ASSERT(exits_fpu() - traps >= 10, "only %llu FPU traps",
 			    (unsigned long long)(exits_fpu() - traps));
+	vm_free(vm);
+}
+
+/* ---- a hardware task switch (32-bit protected mode, SVM) ---------------- */
+
+#define SEL_TSS_A	0x18
+#define SEL_TSS_B	0x20
+#define SEL_TSS_C	0x28
+#define TSS_A_GPA	0x6000u
+#define TSS_B_GPA	0x6100u
+#define TSS_C_GPA	0x6200u
+#define TSS_LIMIT	0x67u		/* a 32-bit TSS without I/O bitmap */
+#define TASK_B_STACK	0x8000u
+#define TSS_EIP		(0x20 / 4)	/* dword indices (SDM Vol. 3, 8.2.1) */
+#define TSS_EFLAGS	(0x24 / 4)
+#define TSS_ESP		(0x38 / 4)
+#define TSS_ES		(0x48 / 4)	/* then CS, SS, DS, FS, GS */
+#define TSS_IOMAP	(0x64 / 4)
+
+/*
+ * LTR of TSS C, which must leave TS alone; then, with the trap set again,
+ * a jump to task B, which reports CR0: the switch has set TS.
+ */
+DECLARE_BLOB(task_switch);
+extern const char task_switch_b[];
+asm(BLOB_BEGIN(task_switch, 32)
+	"mov $" XSTR(SEL_TSS_C) ", %ax\n"
+	"ltr %ax\n"
+	"mov %cr0, %eax\n"
+	BLOB_SYNC("%eax")
+	"mov $" XSTR(IDLE_EXITS) ", %ebx\n"
+	"1: mov $" XSTR(IDLE) ", %eax\n"
+	BLOB_SYNC("%eax")
+	"dec %ebx\n"
+	"jnz 1b\n"
+	"ljmp $" XSTR(SEL_TSS_B) ", $0\n"
+	".globl task_switch_b\n"
+	"task_switch_b:\n"
+	"mov %cr0, %eax\n"
+	BLOB_SYNC("%eax")
+	BLOB_DONE
+	BLOB_END(task_switch));
+
+static uint64_t tss_descriptor(uint32_t base, uint8_t type)
+{
+	return TSS_LIMIT | (uint64_t)(base & 0xffffff) << 16 |
+	       (uint64_t)(0x80 | type) << 40 | (uint64_t)(base >> 24) << 56;
+}
+
+HB_TEST(a_task_switch_sets_the_guests_ts)
+{
+	struct vm *vm = vm_create(VMM_MODE_PROTECTED);
+	uint64_t traps = exits_fpu(), *gdt;
+	struct hb_sregs sregs;
+	struct vcpu *vcpu;
+	uint32_t *tss;
+	int i;
+
+	if (!backend_traps_fpu(vm))
+		test_skip("VMX exits on every task switch, and hyperbox does not emulate them");
+	vcpu = vm_vcpu_add_blob(vm, 0, task_switch_start, task_switch_end);
+
+	gdt = addr_gpa2hva(vm, VMM_GDT_GPA);
+	gdt[SEL_TSS_A / 8] = tss_descriptor(TSS_A_GPA, 0xb);	/* busy */
+	gdt[SEL_TSS_B / 8] = tss_descriptor(TSS_B_GPA, 0x9);	/* available */
+	gdt[SEL_TSS_C / 8] = tss_descriptor(TSS_C_GPA, 0x9);
+	tss = addr_gpa2hva(vm, TSS_B_GPA);
+	memset(tss, 0, TSS_LIMIT + 1);
+	tss[TSS_EIP] = BLOB_GPA + (task_switch_b - task_switch_start);
+	tss[TSS_EFLAGS] = 2;
+	tss[TSS_ESP] = TASK_B_STACK;
+	for (i = 0; i < 6; i++)
+		tss[TSS_ES + i] = i == 1 ? VMM_SEL_CODE : VMM_SEL_DATA;
+	tss[TSS_IOMAP] = (TSS_LIMIT + 1) << 16;
+
+	vcpu_sregs_get(vcpu, &sregs);
+	TEST_ASSERT(!(sregs.cr0 & CR0_TS), "TS set before the switch: CR0 0x%llx",
+		    (unsigned long long)sregs.cr0);
+	sregs.gdt.limit = SEL_TSS_C + 7;
+	sregs.tr = (struct hb_segment){ .base = TSS_A_GPA, .limit = TSS_LIMIT,
+					.selector = SEL_TSS_A, .type = 0xb,
+					.present = 1 };
+	vcpu_sregs_set(vcpu, &sregs);
+
+	vcpu_run_expect_sync(vcpu, (uint32_t)sregs.cr0);	/* after LTR */
+	run_idle(vcpu);
+	vcpu_run_expect_sync(vcpu, (uint32_t)(sregs.cr0 | CR0_TS));
+	vcpu_run_expect_done(vcpu);
+	TEST_ASSERT(exits_fpu() > traps, "the task switch was not trapped");
 	vm_free(vm);
 }
