@@ -32,6 +32,11 @@
 #define HB_XFEATURE_XTILE	(BIT_ULL(17) | BIT_ULL(18))
 #define HB_MXCSR_DEFAULT	0x1f80
 #define HB_FCW_DEFAULT		0x37f
+/*
+ * Entries that load the image at once after a trap. An eager guest then
+ * pays one extra exit per 17 entries; a guest that stopped using the FPU
+ * is trapped again after 16.
+ */
 #define HB_FPU_EAGER_RUNS	16
 
 static bool hb_fpu_use_xsave(void)

@@ -47,10 +47,9 @@ void hb_vcpu_kick_all(struct hb_vm *vm)
 /*
  * Enter the guest, and keep re-entering while the backend's fast path can
  * complete exits without sleeping (in-kernel hypercalls, CPUID, MSRs,
- * doorbells): interrupts stay off and the guest FPU stays as it is (loaded,
- * or trapped: fpu.c). A host
- * interrupt pending meanwhile makes the next VMRUN/VM entry exit at once,
- * so the host is never held off.
+ * doorbells): interrupts stay off and the guest FPU stays as it is, loaded
+ * or trapped (fpu.c). A host interrupt pending meanwhile makes the next
+ * VMRUN/VM entry exit at once, so the host is never held off.
  *
  * Returns HB_RUN_EXIT when an exit awaits handle_exit(), HB_RUN_AGAIN when
  * everything was handled, HB_RUN_USER when run->exit_reason is ready for
