@@ -51,15 +51,6 @@ struct hb_svm_vcpu {
 	 * moved past that IRET (the same scheme as KVM).
 	 */
 	bool nmi_masked;
-	/*
-	 * The FPU trap (fpu.c) is set in the VMCB, with the guest's own
-	 * CR0.TS and MP kept here, and TR as it was when it was set; it
-	 * stays set across entries.
-	 */
-	bool fpu_trapped;
-	u64 fpu_guest_cr0;
-	u16 fpu_tr_selector;
-	u64 fpu_tr_base;
 	bool awaiting_iret;
 	u64 iret_rip;
 	/* Single-stepping over that IRET to open the NMI window at once. */
@@ -71,6 +62,15 @@ struct hb_svm_vcpu {
 	 * entry (the same lazy scheme as KVM).
 	 */
 	bool guest_debugregs;
+	/*
+	 * The FPU trap (fpu.c) is set in the VMCB, with the guest's own
+	 * CR0.TS and MP kept here, and TR as it was when it was set; it
+	 * stays set across entries.
+	 */
+	bool fpu_trapped;
+	u64 fpu_guest_cr0;
+	u16 fpu_tr_selector;
+	u64 fpu_tr_base;
 	/* The last exit saved the host's own state: hb_svm_exit_forged(). */
 	bool exit_forged;
 	/* Not forged, and #VMEXIT wrote the guest's state there. */

@@ -15,12 +15,10 @@
 #include "lib/idt.h"
 
 #define RUNS		200
-#define CR0_MP		(1ull << 1)
-#define CR0_TS		(1ull << 3)
+#define X86_CR0_TS	(1ull << 3)	/* the other CR0 bits: user/vmm/cpu_mode.h */
 /* More exits than fpu.c's eager window: the next entry is trapped again. */
 #define IDLE_EXITS	40
 #define IDLE		0x1d1e
-#define NM_VECTOR	7
 
 static bool backend_traps_fpu(struct vm *vm)
 {
@@ -129,7 +127,7 @@ static void guest_cr0_view(void)
 
 	GUEST_SYNC(cr0);
 	idle();
-	set_cr0(cr0 | CR0_TS);
+	set_cr0(cr0 | X86_CR0_TS);
 	idle();
 	GUEST_SYNC(get_cr0());
 	idle();
@@ -143,7 +141,7 @@ static void guest_cr0_view(void)
 	idle();
 	GUEST_SYNC(guest_asm_safe("movdqa %%xmm0, %%xmm1", "i"(0)));
 	idle();
-	set_cr0(cr0 & ~CR0_MP);
+	set_cr0(cr0 & ~X86_CR0_MP);
 	idle();
 	GUEST_SYNC(get_cr0());
 	idle();
@@ -192,14 +190,14 @@ HB_TEST(the_guest_sees_its_own_cr0_ts_and_mp_and_gets_its_own_nm)
 	vcpu_init_descriptor_tables(vcpu);
 	vcpu_sregs_get(vcpu, &sregs);
 	cr0 = sregs.cr0;
-	TEST_ASSERT(!(cr0 & CR0_TS) && (cr0 & CR0_MP),
+	TEST_ASSERT(!(cr0 & X86_CR0_TS) && (cr0 & X86_CR0_MP),
 		    "the test expects a guest CR0 with MP and without TS: 0x%llx",
 		    (unsigned long long)cr0);
 
 	expect_cr0(vcpu, cr0);
 	run_idle(vcpu);
-	expect_cr0(vcpu, cr0 | CR0_TS);
-	vcpu_run_expect_sync(vcpu, NM_VECTOR);
+	expect_cr0(vcpu, cr0 | X86_CR0_TS);
+	vcpu_run_expect_sync(vcpu, X86_VEC_NM);
 	run_idle(vcpu);
 	expect_cr0(vcpu, cr0);
 	vcpu_run_expect_sync(vcpu, cr0 & 0xffff);		/* SMSW */
@@ -207,12 +205,12 @@ HB_TEST(the_guest_sees_its_own_cr0_ts_and_mp_and_gets_its_own_nm)
 	vcpu_run_expect_sync(vcpu, GUEST_NO_FAULT);
 	run_idle(vcpu);
 	run_idle(vcpu);
-	expect_cr0(vcpu, cr0 & ~CR0_MP);
+	expect_cr0(vcpu, cr0 & ~X86_CR0_MP);
 
 	vcpu_sregs_get(vcpu, &sregs);
-	sregs.cr0 |= CR0_TS;
+	sregs.cr0 |= X86_CR0_TS;
 	vcpu_sregs_set(vcpu, &sregs);
-	vcpu_run_expect_sync(vcpu, (cr0 & ~CR0_MP) | CR0_TS);
+	vcpu_run_expect_sync(vcpu, (cr0 & ~X86_CR0_MP) | X86_CR0_TS);
 	vcpu_run_expect_done(vcpu);
 
 	/*
@@ -298,7 +296,7 @@ HB_TEST(a_task_switch_sets_the_guests_ts)
 	tss[TSS_IOMAP] = (TSS_LIMIT + 1) << 16;
 
 	vcpu_sregs_get(vcpu, &sregs);
-	TEST_ASSERT(!(sregs.cr0 & CR0_TS), "TS set before the switch: CR0 0x%llx",
+	TEST_ASSERT(!(sregs.cr0 & X86_CR0_TS), "TS set before the switch: CR0 0x%llx",
 		    (unsigned long long)sregs.cr0);
 	sregs.gdt.limit = SEL_TSS_C + 7;
 	sregs.tr = (struct hb_segment){ .base = TSS_A_GPA, .limit = TSS_LIMIT,
@@ -308,7 +306,7 @@ HB_TEST(a_task_switch_sets_the_guests_ts)
 
 	vcpu_run_expect_sync(vcpu, (uint32_t)sregs.cr0);	/* after LTR */
 	run_idle(vcpu);
-	vcpu_run_expect_sync(vcpu, (uint32_t)(sregs.cr0 | CR0_TS));
+	vcpu_run_expect_sync(vcpu, (uint32_t)(sregs.cr0 | X86_CR0_TS));
 	vcpu_run_expect_done(vcpu);
 	TEST_ASSERT(exits_fpu() > traps, "the task switch was not trapped");
 	vm_free(vm);

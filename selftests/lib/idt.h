@@ -22,6 +22,7 @@
 #define X86_VEC_NMI	2
 #define X86_VEC_BP	3
 #define X86_VEC_UD	6
+#define X86_VEC_NM	7
 #define X86_VEC_DF	8
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
