@@ -31,16 +31,13 @@ static bool hb_doorbell_same(const struct hb_doorbell_entry *e,
 	       (!e->match_data || e->datamatch == d->datamatch);
 }
 
-/* Called from exit handling: true when a doorbell took the write. */
-bool __hb_exit_path hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr,
-				      u32 len, u64 data)
+/* hb_doorbell_write() found doorbells: is one of them at @addr? */
+bool __hb_exit_path hb_doorbell_signal(struct hb_vm *vm, bool pio, u64 addr,
+				       u32 len, u64 data)
 {
 	struct hb_doorbell_entry *e;
 	bool hit = false;
 
-	/* Most exits of most VMs: no doorbell at all (a racy look is fine). */
-	if (list_empty(&vm->doorbells))
-		return false;
 	rcu_read_lock();
 	list_for_each_entry_rcu(e, &vm->doorbells, link) {
 		if (e->pio != pio || e->addr != addr || e->len != len)

@@ -70,8 +70,9 @@ static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
 }
 
 /*
- * Before an entry (it may fault guest pages in: not with interrupts off).
- * An interrupt about to go in at a HLT: deliver it as if it had come while
+ * hb_wake_hlt_for_interrupt(), an interrupt waiting: before an entry (it
+ * may fault guest pages in: not with interrupts off). An interrupt about
+ * to go in at a HLT: deliver it as if it had come while
  * the guest was halted, that is, skip the HLT first (RIP after it, the
  * shadow over). For an interrupt from outside the guest both orders are
  * legal, and this one is what "sti; hlt" relies on: the interrupt that the
@@ -83,13 +84,12 @@ static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
  * INHIBIT_IRQ/TF/RF handling for VMRUN"): an exit between the STI and
  * the HLT lost the guest its wake-up there.
  */
-void __hb_exit_path hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_skip_hlt_for_interrupt(struct hb_vcpu *vcpu)
 {
 	u8 op;
 
 	/* HLT outside ring 0 is a #GP, which the guest must see. */
-	if ((!vcpu->irq.queued && !hb_irqfd_pending(vcpu)) ||
-	    vcpu->irq.injected || vcpu->nmi.injected ||
+	if (vcpu->irq.injected || vcpu->nmi.injected ||
 	    vcpu->exception.pending || !(vcpu->rflags & HB_RFLAGS_IF) ||
 	    hb_fetch_insn(vcpu, &op, 1) != 1 || op != HB_OPCODE_HLT ||
 	    !hb_guest_in_ring0(vcpu))
@@ -97,17 +97,10 @@ void __hb_exit_path hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
 	hb_skip_insn(vcpu, vcpu->rip + 1);
 }
 
-/* Called on entry with interrupts off. */
-void __hb_exit_path hb_inject_events(struct hb_vcpu *vcpu)
+/* hb_inject_events() found something to do: on entry, interrupts off. */
+void __hb_exit_path hb_deliver_events(struct hb_vcpu *vcpu)
 {
 	bool want_irq_window;
-
-	/* Nothing to deliver, no window asked for: one test, no calls. */
-	if (!(vcpu->irq.queued | vcpu->irq.injected | vcpu->nmi.pending |
-	      vcpu->nmi.injected | vcpu->exception.pending |
-	      READ_ONCE(vcpu->run->request_interrupt_window)) &&
-	    !hb_irqfd_pending(vcpu))
-		return;
 
 	/* An irqfd's vector takes the free slot; the rest wait their turn. */
 	if (!vcpu->irq.queued && !vcpu->irq.injected) {
@@ -152,11 +145,10 @@ static bool hb_ready_for_interrupt(struct hb_vcpu *vcpu)
 	       hb_op(interrupt_allowed)(vcpu);
 }
 
-/* Userspace asked to hear when it may inject, and it may now. */
-bool __hb_exit_path hb_irq_window_exit(struct hb_vcpu *vcpu)
+/* Userspace asked to hear when it may inject: may it now? */
+bool __hb_exit_path hb_irq_window_open(struct hb_vcpu *vcpu)
 {
-	if (!READ_ONCE(vcpu->run->request_interrupt_window) ||
-	    !hb_ready_for_interrupt(vcpu))
+	if (!hb_ready_for_interrupt(vcpu))
 		return false;
 	vcpu->run->exit_reason = HB_EXIT_IRQ_WINDOW_OPEN;
 	return true;

@@ -231,7 +231,7 @@ static int hb_complete_pio_in(struct hb_vcpu *vcpu)
 	return 1;
 }
 
-int __hb_exit_path hb_complete_userspace_io(struct hb_vcpu *vcpu)
+int __hb_exit_path hb_complete_pending(struct hb_vcpu *vcpu)
 {
 	enum hb_pending_completion what = vcpu->pending;
 	int ret = 1;

@@ -87,7 +87,7 @@ void hb_fpu_free(struct hb_vcpu *vcpu)
 }
 
 /* Preemption is off: kernel_fpu_begin() keeps it so until put_guest. */
-static void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
 {
 	kernel_fpu_begin();
 	vcpu->fpu_loaded = true;
@@ -104,7 +104,7 @@ static void __hb_exit_path hb_fpu_load_guest(struct hb_vcpu *vcpu)
 	}
 }
 
-static void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
+void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
 {
 	if (hb_fpu_use_xsave()) {
 		u64 mask = hb_fpu_xsave_mask();
@@ -118,26 +118,6 @@ static void __hb_exit_path hb_fpu_put_guest(struct hb_vcpu *vcpu)
 	}
 	kernel_fpu_end();
 	vcpu->fpu_loaded = false;
-}
-
-/* Before an entry, with preemption off and interrupts on. */
-void __hb_exit_path hb_fpu_enter_run(struct hb_vcpu *vcpu)
-{
-	if (vcpu->fpu_eager_runs)
-		vcpu->fpu_eager_runs--;
-	else if (hb_op(fpu_trap)(vcpu, true))
-		return;
-	hb_fpu_load_guest(vcpu);
-}
-
-/*
- * After the last exit of hb_fpu_enter_run()'s entry, interrupts on again.
- * A trap that did not fire stays set for the next entry.
- */
-void __hb_exit_path hb_fpu_leave_run(struct hb_vcpu *vcpu)
-{
-	if (vcpu->fpu_loaded)
-		hb_fpu_put_guest(vcpu);
 }
 
 /*

@@ -158,6 +158,7 @@ struct hb_vcpu {
 
 	void *fpu;			/* guest x87/SSE/AVX image */
 	bool fpu_loaded;		/* the image is in the registers */
+	bool fpu_trapped;		/* the backend traps its first use */
 	u8 fpu_eager_runs;		/* entries left that load it at once */
 	void *priv;			/* backend state */
 };
@@ -280,7 +281,8 @@ struct hb_backend_ops {
 	 * that, exit to hb_fpu_trapped() (@on), or put the guest's own view
 	 * back (!@on). Either is a no-op when already so; the trap stays
 	 * set across entries, is invisible to get_sregs, and set_sregs or
-	 * a rebuilt control block clears it. Returns false when the guest
+	 * a rebuilt control block clears it. vcpu->fpu_trapped says whether
+	 * it is set (kept by the backend). Returns false when the guest
 	 * cannot be trapped (it then runs with its FPU loaded). Only for
 	 * CPUs that do not speculate past #NM with another context's
 	 * registers (LazyFP).
@@ -382,7 +384,20 @@ int hb_exit_shutdown(struct hb_vcpu *vcpu);
 int hb_exit_fail_entry(struct hb_vcpu *vcpu, u64 reason);
 int hb_exit_internal(struct hb_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data);
-int hb_complete_userspace_io(struct hb_vcpu *vcpu);
+int hb_complete_pending(struct hb_vcpu *vcpu);
+
+/*
+ * At the start of HB_RUN: finish the exit userspace has answered (an IN's
+ * or an MMIO load's data, a hypercall's return value). Returns 1 to go
+ * on, else what HB_RUN returns. After an OUT, an MMIO store, a HLT or a
+ * signal there is nothing to finish: that test stays inline.
+ */
+static inline int hb_complete_userspace_io(struct hb_vcpu *vcpu)
+{
+	if (vcpu->pending == HB_COMPLETE_NONE)
+		return 1;
+	return hb_complete_pending(vcpu);
+}
 
 /* mmio.c */
 int hb_exit_mmio(struct hb_vcpu *vcpu, u64 gpa, bool write);
@@ -395,11 +410,11 @@ void hb_queue_exception(struct hb_vcpu *vcpu, u8 vector, bool has_error,
 void hb_queue_page_fault(struct hb_vcpu *vcpu, u64 addr, u32 error_code);
 void hb_requeue_irq(struct hb_vcpu *vcpu, u8 vector);
 void hb_requeue_nmi(struct hb_vcpu *vcpu);
-void hb_inject_events(struct hb_vcpu *vcpu);
-bool hb_irq_window_exit(struct hb_vcpu *vcpu);
+void hb_deliver_events(struct hb_vcpu *vcpu);
+bool hb_irq_window_open(struct hb_vcpu *vcpu);
 void hb_fill_run_state(struct hb_vcpu *vcpu);
 bool hb_hlt_wakes(struct hb_vcpu *vcpu);
-void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu);
+void hb_skip_hlt_for_interrupt(struct hb_vcpu *vcpu);
 long hb_events_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
 		     void __user *argp);
 
@@ -418,8 +433,19 @@ long hb_msrs_ioctl(struct hb_vcpu *vcpu, unsigned int cmd,
 long hb_msr_index_list(struct hb_msr_list __user *ul);
 
 /* doorbell.c */
-bool hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr, u32 len,
-		       u64 data);
+bool hb_doorbell_signal(struct hb_vm *vm, bool pio, u64 addr, u32 len,
+			u64 data);
+
+/*
+ * Called from exit handling: true when a doorbell took the write. Most
+ * exits of most VMs find no doorbell at all (a racy look is fine).
+ */
+static inline bool hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr,
+				     u32 len, u64 data)
+{
+	return !list_empty(&vm->doorbells) &&
+	       hb_doorbell_signal(vm, pio, addr, len, data);
+}
 long hb_doorbell_register(struct hb_vm *vm, struct hb_doorbell __user *ud);
 void hb_doorbell_free_all(struct hb_vm *vm);
 
@@ -442,6 +468,35 @@ static inline bool hb_irqfd_pending(struct hb_vcpu *vcpu)
 	for (i = 0; i < ARRAY_SIZE(vcpu->vm->irr[0]); i++)
 		raised |= READ_ONCE(irr[i]);
 	return raised;
+}
+
+/*
+ * The checks made before every entry, inline: nearly always nothing is
+ * queued, raised or asked for, and a test costs less than a call.
+ */
+
+/* Before an entry, interrupts on: an interrupt waiting may wake a HLT. */
+static inline void hb_wake_hlt_for_interrupt(struct hb_vcpu *vcpu)
+{
+	if (vcpu->irq.queued || hb_irqfd_pending(vcpu))
+		hb_skip_hlt_for_interrupt(vcpu);
+}
+
+/* On entry, interrupts off: deliver an event or ask for its window. */
+static inline void hb_inject_events(struct hb_vcpu *vcpu)
+{
+	if ((vcpu->irq.queued | vcpu->irq.injected | vcpu->nmi.pending |
+	     vcpu->nmi.injected | vcpu->exception.pending |
+	     READ_ONCE(vcpu->run->request_interrupt_window)) ||
+	    hb_irqfd_pending(vcpu))
+		hb_deliver_events(vcpu);
+}
+
+/* Userspace asked to hear when it may inject, and it may now. */
+static inline bool hb_irq_window_exit(struct hb_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->run->request_interrupt_window) &&
+	       hb_irq_window_open(vcpu);
 }
 
 /* halt.c */
@@ -475,15 +530,45 @@ static inline void hb_eventfd_signal(struct eventfd_ctx *ctx)
 /* fpu.c */
 int hb_fpu_alloc(struct hb_vcpu *vcpu);
 void hb_fpu_free(struct hb_vcpu *vcpu);
-void hb_fpu_enter_run(struct hb_vcpu *vcpu);
-void hb_fpu_leave_run(struct hb_vcpu *vcpu);
+void hb_fpu_load_guest(struct hb_vcpu *vcpu);
+void hb_fpu_put_guest(struct hb_vcpu *vcpu);
 int hb_fpu_trapped(struct hb_vcpu *vcpu);
+
+/*
+ * Before an entry, with preemption off and interrupts on: load the guest's
+ * image, or have the backend trap its first use. Inline, like the other
+ * checks made before every entry: on most entries the trap is set already
+ * and there is nothing to do.
+ */
+static inline void hb_fpu_enter_run(struct hb_vcpu *vcpu)
+{
+	if (vcpu->fpu_eager_runs)
+		vcpu->fpu_eager_runs--;
+	else if (vcpu->fpu_trapped || hb_op(fpu_trap)(vcpu, true))
+		return;
+	hb_fpu_load_guest(vcpu);
+}
+
+/*
+ * After the last exit of hb_fpu_enter_run()'s entry, interrupts on again.
+ * A trap that did not fire stays set for the next entry.
+ */
+static inline void hb_fpu_leave_run(struct hb_vcpu *vcpu)
+{
+	if (vcpu->fpu_loaded)
+		hb_fpu_put_guest(vcpu);
+}
 long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp);
 
 /* stats.c */
 extern atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
 extern atomic64_t hb_stat_tdp_tables, hb_stat_fpu_loads;
-void hb_stat_exit(enum hb_stat_exit what);
+extern atomic64_t hb_stat_exits[HB_STAT_EXIT_MAX];
+
+static inline void hb_stat_exit(enum hb_stat_exit what)
+{
+	atomic64_inc(&hb_stat_exits[what]);
+}
 int hb_stats_init(void);
 void hb_stats_exit(void);
 struct dentry *hb_stats_rings_dir(void);

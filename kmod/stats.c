@@ -11,7 +11,7 @@
 
 atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
 atomic64_t hb_stat_tdp_tables, hb_stat_fpu_loads;
-static atomic64_t hb_stat_exits[HB_STAT_EXIT_MAX];
+atomic64_t hb_stat_exits[HB_STAT_EXIT_MAX];
 
 static const char *const hb_stat_exit_names[HB_STAT_EXIT_MAX] = {
 	[HB_STAT_EXIT_IO] = "io",
@@ -37,11 +37,6 @@ atomic64_t hb_stat_rings;
 struct dentry *hb_stats_rings_dir(void)
 {
 	return hb_debugfs_rings;
-}
-
-void __hb_exit_path hb_stat_exit(enum hb_stat_exit what)
-{
-	atomic64_inc(&hb_stat_exits[what]);
 }
 
 static int hb_stat_get(void *data, u64 *val)

@@ -125,7 +125,7 @@ static void hb_svm_init_vmcb(struct hb_vcpu *vcpu)
 	unsigned int i;
 
 	memset(vmcb, 0, PAGE_SIZE);
-	svm->fpu_trapped = false;
+	vcpu->fpu_trapped = false;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		hb_svm_intercept(vmcb, intercepts[i]);
 	/* #UD: VMCALL is the hypercall too (hb_exit_ud). */
@@ -452,7 +452,7 @@ bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 	struct vmcb_save_area *save = &svm->vmcb->save;
 
-	if (on == svm->fpu_trapped)
+	if (on == vcpu->fpu_trapped)
 		return true;
 	if (on) {
 		if (save->cr4 & (X86_CR4_PKE | X86_CR4_OSXSAVE))
@@ -465,12 +465,12 @@ bool __hb_exit_path hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on)
 		ctl->intercepts[INTERCEPT_EXCEPTION] |= HB_SVM_FPU_EXC_TRAPS;
 		ctl->intercepts[INTERCEPT_WORD3] |= HB_SVM_FPU_WORD3_TRAPS;
 	} else {
-		save->cr0 = hb_svm_guest_cr0(svm);
+		save->cr0 = hb_svm_guest_cr0(vcpu);
 		ctl->intercepts[INTERCEPT_CR] &= ~HB_SVM_FPU_CR_TRAPS;
 		ctl->intercepts[INTERCEPT_EXCEPTION] &= ~HB_SVM_FPU_EXC_TRAPS;
 		ctl->intercepts[INTERCEPT_WORD3] &= ~HB_SVM_FPU_WORD3_TRAPS;
 	}
-	svm->fpu_trapped = on;
+	vcpu->fpu_trapped = on;
 	return true;
 }
 

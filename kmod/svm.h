@@ -63,11 +63,9 @@ struct hb_svm_vcpu {
 	 */
 	bool guest_debugregs;
 	/*
-	 * The FPU trap (fpu.c) is set in the VMCB, with the guest's own
-	 * CR0.TS and MP kept here, and TR as it was when it was set; it
-	 * stays set across entries.
+	 * While the FPU trap (fpu.c, vcpu->fpu_trapped) is set in the VMCB:
+	 * the guest's own CR0.TS and MP, and TR as it was when it was set.
 	 */
-	bool fpu_trapped;
 	u64 fpu_guest_cr0;
 	u16 fpu_tr_selector;
 	u64 fpu_tr_base;
@@ -110,11 +108,12 @@ static inline u64 hb_svm_fpu_guest_bits(const struct hb_svm_vcpu *svm)
 }
 
 /* CR0 as the guest set it: without the FPU trap's TS and MP. */
-static inline u64 hb_svm_guest_cr0(const struct hb_svm_vcpu *svm)
+static inline u64 hb_svm_guest_cr0(struct hb_vcpu *vcpu)
 {
+	const struct hb_svm_vcpu *svm = to_svm(vcpu);
 	u64 cr0 = svm->vmcb->save.cr0;
 
-	if (svm->fpu_trapped)
+	if (vcpu->fpu_trapped)
 		cr0 = (cr0 & ~HB_SVM_CR0_FPU) | hb_svm_fpu_guest_bits(svm);
 	return cr0;
 }

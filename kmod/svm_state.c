@@ -62,7 +62,7 @@ void hb_svm_get_sregs(struct hb_vcpu *vcpu, struct hb_sregs *s)
 	s->gdt.limit = save->gdtr.limit;
 	s->idt.base = save->idtr.base;
 	s->idt.limit = save->idtr.limit;
-	s->cr0 = hb_svm_guest_cr0(to_svm(vcpu));
+	s->cr0 = hb_svm_guest_cr0(vcpu);
 	s->cr2 = save->cr2;
 	s->cr3 = save->cr3;
 	s->cr4 = save->cr4;
