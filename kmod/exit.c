@@ -197,7 +197,8 @@ int __hb_exit_path hb_exit_pio(struct hb_vcpu *vcpu, u16 port, u8 size, bool in,
 		hb_skip_insn(vcpu, next_rip);
 		if (hb_doorbell_write(vcpu->vm, true, port, size, val))
 			return 1;
-		memcpy(data, &val, size);
+		/* One store, not a copy by size: the page is ours, val masked. */
+		memcpy(data, &val, sizeof(val));
 	}
 
 	vcpu->pending = in ? HB_COMPLETE_PIO_IN : HB_COMPLETE_NONE;

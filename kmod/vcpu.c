@@ -116,13 +116,15 @@ static int __hb_exit_path hb_vcpu_run_loop(struct hb_vcpu *vcpu)
 		}
 		if (hb_irq_window_exit(vcpu))
 			return 0;
-		cond_resched();
 		hb_wake_hlt_for_interrupt(vcpu);
 		ret = hb_vcpu_run_once(vcpu);
 		if (ret == HB_RUN_USER)
 			return 0;
-		if (ret != HB_RUN_EXIT)
+		/* run_once() gives way to need_resched(): schedule here. */
+		if (ret != HB_RUN_EXIT) {
+			cond_resched();
 			continue;
+		}
 		ret = hb_op(handle_exit)(vcpu);
 		if (ret <= 0)
 			return ret;
