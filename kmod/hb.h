@@ -435,6 +435,8 @@ long hb_msr_index_list(struct hb_msr_list __user *ul);
 /* doorbell.c */
 bool hb_doorbell_signal(struct hb_vm *vm, bool pio, u64 addr, u32 len,
 			u64 data);
+long hb_doorbell_register(struct hb_vm *vm, struct hb_doorbell __user *ud);
+void hb_doorbell_free_all(struct hb_vm *vm);
 
 /*
  * Called from exit handling: true when a doorbell took the write. Most
@@ -446,8 +448,6 @@ static inline bool hb_doorbell_write(struct hb_vm *vm, bool pio, u64 addr,
 	return !list_empty(&vm->doorbells) &&
 	       hb_doorbell_signal(vm, pio, addr, len, data);
 }
-long hb_doorbell_register(struct hb_vm *vm, struct hb_doorbell __user *ud);
-void hb_doorbell_free_all(struct hb_vm *vm);
 
 /* irqfd.c */
 long hb_irqfd_register(struct hb_vm *vm, struct hb_irqfd __user *ui);
@@ -533,6 +533,7 @@ void hb_fpu_free(struct hb_vcpu *vcpu);
 void hb_fpu_load_guest(struct hb_vcpu *vcpu);
 void hb_fpu_put_guest(struct hb_vcpu *vcpu);
 int hb_fpu_trapped(struct hb_vcpu *vcpu);
+long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp);
 
 /*
  * Before an entry, with preemption off and interrupts on: load the guest's
@@ -558,20 +559,20 @@ static inline void hb_fpu_leave_run(struct hb_vcpu *vcpu)
 	if (vcpu->fpu_loaded)
 		hb_fpu_put_guest(vcpu);
 }
-long hb_fpu_ioctl(struct hb_vcpu *vcpu, unsigned int cmd, void __user *argp);
 
 /* stats.c */
 extern atomic64_t hb_stat_vms, hb_stat_vcpus, hb_stat_mapped_pages;
 extern atomic64_t hb_stat_tdp_tables, hb_stat_fpu_loads;
 extern atomic64_t hb_stat_exits[HB_STAT_EXIT_MAX];
+int hb_stats_init(void);
+void hb_stats_exit(void);
+struct dentry *hb_stats_rings_dir(void);
 
+/* Every exit counts itself (debugfs "exits"): inline. */
 static inline void hb_stat_exit(enum hb_stat_exit what)
 {
 	atomic64_inc(&hb_stat_exits[what]);
 }
-int hb_stats_init(void);
-void hb_stats_exit(void);
-struct dentry *hb_stats_rings_dir(void);
 
 /* Backends. Each returns NULL when the CPU lacks its feature. */
 const struct hb_backend_ops *hb_svm_probe(void);
