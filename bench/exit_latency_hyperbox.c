@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hyperbox side of exit-latency, through libhyperbox. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,6 +102,13 @@ static int hb_run(struct bench_vcpu *b, struct bench_exit *exit)
 
 	if (ret)
 		return ret;
+	/* Say which one: under QEMU the emulator's own fault is among them. */
+	if (run->exit_reason == HB_EXIT_INTERNAL_ERROR)
+		fprintf(stderr, "exit-latency: hyperbox: internal error %u%s\n",
+			run->internal.suberror,
+			run->internal.suberror == HB_INTERNAL_ERROR_BAD_EXIT_STATE ?
+			" (an exit without the guest's state: an emulator's fault, run again)" :
+			"");
 	exit->reason = run->exit_reason;
 	exit->port = run->exit_reason == HB_EXIT_IO ? run->io.port : -1;
 	exit->mmio_gpa = run->exit_reason == HB_EXIT_MMIO ?
