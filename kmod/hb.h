@@ -232,6 +232,15 @@ enum hb_stat_exit {
 	HB_STAT_EXIT_MAX,
 };
 
+/*
+ * vcpu_enter() flags. HB_ENTER_FLUSH_TDP: the TDP generation moved on since
+ * this vCPU's last entry. HB_ENTER_AGAIN: the fast path re-enters, with
+ * interrupts and preemption off since the entry before, so nothing of the
+ * host's own state can have changed.
+ */
+#define HB_ENTER_FLUSH_TDP	BIT(0)
+#define HB_ENTER_AGAIN		BIT(1)
+
 /**
  * struct hb_backend_ops - what the core asks of SVM or VMX.
  *
@@ -250,8 +259,8 @@ struct hb_backend_ops {
 
 	int (*vcpu_create)(struct hb_vcpu *vcpu);
 	void (*vcpu_free)(struct hb_vcpu *vcpu);
-	/* Enter the guest once; returns when it exits. @flush_tdp: new gen. */
-	void (*vcpu_enter)(struct hb_vcpu *vcpu, bool flush_tdp);
+	/* Enter the guest once; returns when it exits. HB_ENTER_* @flags. */
+	void (*vcpu_enter)(struct hb_vcpu *vcpu, unsigned int flags);
 	/*
 	 * Optional, with interrupts off right after vcpu_enter: complete the
 	 * exit if that needs no sleeping: HB_FAST_REENTER to re-enter at once,

@@ -248,7 +248,7 @@ static void hb_svm_new_asid(struct hb_svm_vcpu *svm, struct hb_svm_cpu *sd)
 }
 
 static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu,
-					     bool flush_tdp)
+					     unsigned int flags)
 {
 	struct hb_svm_cpu *sd = this_cpu_ptr(&hb_svm_cpus);
 	struct hb_svm_vcpu *svm = to_svm(vcpu);
@@ -260,7 +260,7 @@ static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu,
 		svm->asid_cpu = cpu;
 	}
 	/* No flush-by-ASID on every CPU (not under QEMU): flush it all. */
-	if (flush_tdp)
+	if (flags & HB_ENTER_FLUSH_TDP)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	vcpu->cpu = cpu;
 
@@ -277,7 +277,9 @@ static void __hb_exit_path hb_svm_vcpu_enter(struct hb_vcpu *vcpu,
 	}
 
 	clgi();
-	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state));
+	/* The host's state is in the area since the first entry of the run. */
+	hb_svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_state),
+		     !(flags & HB_ENTER_AGAIN));
 	svm->exit_forged = hb_svm_exit_forged(vmcb);
 	svm->exit_trusted = !svm->exit_forged && hb_svm_exit_saved_guest(vmcb);
 

@@ -122,7 +122,7 @@ bool hb_svm_fpu_trap(struct hb_vcpu *vcpu, bool on);
 
 /* svm_vmrun.S */
 void hb_svm_vmrun(unsigned long vmcb_pa, u64 *regs,
-		  unsigned long host_state_pa);
+		  unsigned long host_state_pa, bool save_host);
 extern const char hb_svm_vmrun_resume[];
 
 /*

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hb_svm_vmrun(vmcb_pa, regs, host_state_pa): one trip into an SVM guest.
+ * hb_svm_vmrun(vmcb_pa, regs, host_state_pa, save_host): one trip into an
+ * SVM guest; @save_host: VMSAVE the host's state first (the area keeps it
+ * for re-entries that did not leave the interrupts-off region).
  *
  * Called with GIF=0 (CLGI) and interrupts off. VMRUN/#VMEXIT switch only
  * RAX, RSP, RIP, RFLAGS, CR0/3/4, EFER, GDTR/IDTR and ES/CS/SS/DS (APM
@@ -48,9 +50,12 @@ SYM_FUNC_START(hb_svm_vmrun)
 	push %rsi
 	push %rdi
 
-	/* Host FS/GS/TR/syscall MSRs into the per-CPU area. */
+	/* Host FS/GS/TR/syscall MSRs into the per-CPU area, unless there. */
+	test %cl, %cl
+	jz 1f
 	mov 16(%rsp), %rax
 	vmsave %rax
+1:
 
 	mov 8(%rsp), %rax
 	mov RCX(%rax), %rcx

@@ -60,8 +60,8 @@ enum { HB_RUN_ABORTED, HB_RUN_EXIT, HB_RUN_AGAIN, HB_RUN_USER };
 static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 {
 	int ret = HB_RUN_ABORTED, fast;
+	unsigned int flags, again = 0;
 	u64 gen;
-	bool flush;
 
 	preempt_disable();
 	hb_fpu_enter_run(vcpu);
@@ -75,11 +75,14 @@ static int __hb_exit_path hb_vcpu_run_once(struct hb_vcpu *vcpu)
 		if (signal_pending(current) || need_resched())
 			break;
 		gen = atomic64_read(&vcpu->vm->tdp_gen);
-		flush = gen != vcpu->tdp_gen_seen;
+		flags = again;
+		if (gen != vcpu->tdp_gen_seen)
+			flags |= HB_ENTER_FLUSH_TDP;
 		vcpu->tdp_gen_seen = gen;
 		hb_inject_events(vcpu);
 
-		hb_op(vcpu_enter)(vcpu, flush);
+		hb_op(vcpu_enter)(vcpu, flags);
+		again = HB_ENTER_AGAIN;
 
 		fast = hb_op(fastpath)(vcpu);
 		ret = fast == HB_FAST_NONE ? HB_RUN_EXIT :

@@ -510,7 +510,7 @@ static void hb_vmx_read_exit(struct hb_vcpu *vcpu)
 }
 
 /* Interrupts and preemption are off (core's hb_vcpu_run_once()). */
-static void hb_vmx_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
+static void hb_vmx_vcpu_enter(struct hb_vcpu *vcpu, unsigned int flags)
 {
 	struct hb_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct hb_vmx_vm *v = to_vmx_vm(vcpu->vm);
@@ -520,7 +520,7 @@ static void hb_vmx_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 	int failed;
 
 	vmx->entered = false;
-	vmx->flush_pending |= flush_tdp;
+	vmx->flush_pending |= !!(flags & HB_ENTER_FLUSH_TDP);
 	/* Still active on the CPU we last ran on: handle_exit moves it. */
 	if (!hb_vmx_vmcs_load_irqoff(vmx))
 		return;
@@ -528,7 +528,7 @@ static void hb_vmx_vcpu_enter(struct hb_vcpu *vcpu, bool flush_tdp)
 
 	/*
 	 * Translations of this EPTP may be stale here: the table changed
-	 * (flush_tdp), we ran elsewhere since this CPU last saw it, or the
+	 * (HB_ENTER_FLUSH_TDP), we ran elsewhere since this CPU last saw it, or the
 	 * EPTP's page served another VM before.
 	 */
 	if (vmx->flush_pending || cpu != vmx->last_cpu ||
