@@ -72,9 +72,8 @@ static noinline bool hb_guest_in_ring0(struct hb_vcpu *vcpu)
 /*
  * hb_wake_hlt_for_interrupt(), an interrupt waiting: before an entry (it
  * may fault guest pages in: not with interrupts off). An interrupt about
- * to go in at a HLT: deliver it as if it had come while
- * the guest was halted, that is, skip the HLT first (RIP after it, the
- * shadow over). For an interrupt from outside the guest both orders are
+ * to go in at a HLT: deliver it as if it had come while the guest was
+ * halted, that is, skip the HLT first (RIP after it, the shadow over). For an interrupt from outside the guest both orders are
  * legal, and this one is what "sti; hlt" relies on: the interrupt that the
  * STI shadow held back must wake the HLT, not slip in before it and leave
  * it to sleep (SDM Vol. 3, 6.8.3).

@@ -528,8 +528,8 @@ static void hb_vmx_vcpu_enter(struct hb_vcpu *vcpu, unsigned int flags)
 
 	/*
 	 * Translations of this EPTP may be stale here: the table changed
-	 * (HB_ENTER_FLUSH_TDP), we ran elsewhere since this CPU last saw it, or the
-	 * EPTP's page served another VM before.
+	 * (HB_ENTER_FLUSH_TDP), we ran elsewhere since this CPU last saw
+	 * it, or the EPTP's page served another VM before.
 	 */
 	if (vmx->flush_pending || cpu != vmx->last_cpu ||
 	    !cpumask_test_cpu(cpu, v->ept_fresh)) {
